@@ -35,7 +35,8 @@ class Settings(BaseSettings):
     embedding_max_seq_length: int = 512
 
     # Chunking
-    chunk_max_chars: int = 500
+    chunk_max_chars: int = 900  # no chunk is longer
+    chunk_merge_chars: int = 500  # a clause with sub-clauses is one chunk only up to this size
     chunk_overlap_chars: int = 0
     title_max_chars: int = 120
 

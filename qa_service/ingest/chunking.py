@@ -17,6 +17,7 @@ from qa_service.ingest.models import Chunk, Document
 from qa_service.ingest.normalize import normalize_for_matching
 
 PREAMBLE_LABEL = "正文"
+ARTICLE_LEVEL_KINDS = frozenset({"bian", "zhang", "jie", "tiao"})
 SENTENCE_SEPARATORS = ["\n", "。", "；", ";", "！", "？", "，", ",", ""]
 
 
@@ -31,18 +32,21 @@ class ClauseText:
         return f"{self.heading}\n{self.text}" if self.heading else self.text
 
 
-def _emit(node: ClauseNode, path: list[ClauseNode], max_chars: int) -> Iterator[ClauseText]:
+def _emit(node: ClauseNode, path: list[ClauseNode], max_chars: int, merge_chars: int) -> Iterator[ClauseText]:
     own_path = path if node.kind in ("root", "para") else [*path, node]
     full_text = node.full_text()
     if not full_text:
         return
-    if node.kind != "root" and len(full_text) <= max_chars:
+    # Articles are the citeable unit of a law: a chapter is never merged into one chunk.
+    holds_articles = any(child.kind in ARTICLE_LEVEL_KINDS for child in node.children)
+    limit = max_chars if not node.children else merge_chars
+    if node.kind != "root" and not holds_articles and len(full_text) <= limit:
         yield ClauseText(own_path, full_text)
         return
     if node.text:
         yield ClauseText(own_path, node.text, node.heading if node.title else "")
     for child in node.children:
-        yield from _emit(child, own_path, max_chars)
+        yield from _emit(child, own_path, max_chars, merge_chars)
 
 
 def render_clause_ref(document_label: str, path: list[ClauseNode]) -> str:
@@ -58,13 +62,20 @@ def render_clause_ref(document_label: str, path: list[ClauseNode]) -> str:
 
 
 def build_index_text(document: Document, headings: list[str], text: str) -> str:
-    """What is embedded and BM25-indexed: the title and heading path carry the clause's topic."""
+    """What is embedded and BM25-indexed: the title and heading path carry the clause's topic.
+    The preamble (no heading) also carries issuer and date, so "who issued it, when" finds it."""
     meta = document.meta
     header = " ".join(part for part in (meta.title, meta.number or "") if part)
+    if not headings:
+        header = " ".join(part for part in (header, meta.issuer or "", meta.date or "") if part)
     return "\n".join(part for part in (header, " ".join(headings), text) if part)
 
 
-def chunk_document(document: Document, *, max_chars: int, overlap: int = 0) -> list[Chunk]:
+def chunk_document(
+    document: Document, *, max_chars: int, merge_chars: int | None = None, overlap: int = 0
+) -> list[Chunk]:
+    """`max_chars` bounds every chunk; a clause with sub-clauses stays whole only up to `merge_chars`,
+    so that a citation can name the sub-clause that says it."""
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=max_chars,
         chunk_overlap=overlap,
@@ -73,7 +84,8 @@ def chunk_document(document: Document, *, max_chars: int, overlap: int = 0) -> l
     )
     document_label = document.meta.number or document.meta.short_title
     chunks: list[Chunk] = []
-    for clause in _emit(parse_clauses(document.body), [], max_chars):
+    merge_chars = max_chars if merge_chars is None else min(merge_chars, max_chars)
+    for clause in _emit(parse_clauses(document.body), [], max_chars, merge_chars):
         if len(clause.display_text) <= max_chars:
             pieces = [clause.display_text]
         else:

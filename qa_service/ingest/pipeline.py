@@ -34,7 +34,10 @@ def ingest_text(loaded: LoadedFile, settings: Settings) -> tuple[list[Document],
         chunk
         for document in documents
         for chunk in chunk_document(
-            document, max_chars=settings.chunk_max_chars, overlap=settings.chunk_overlap_chars
+            document,
+            max_chars=settings.chunk_max_chars,
+            merge_chars=settings.chunk_merge_chars,
+            overlap=settings.chunk_overlap_chars,
         )
     ]
     return documents, chunks
@@ -51,7 +54,7 @@ def ingest_paths(paths: Iterable[Path], settings: Settings) -> IngestResult:
             result.errors.append(LoadError(loaded.source, f"could not parse: {error}"))
             continue
         if not documents:
-            result.errors.append(LoadError(loaded.source, "no text left after cleaning"))
+            result.errors.append(LoadError(loaded.source, "no body text (only a title or page furniture)"))
             continue
         clashes = {document.meta.doc_id for document in documents} & seen_doc_ids
         if clashes:

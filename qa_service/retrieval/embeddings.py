@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -49,7 +48,12 @@ class SentenceTransformerEmbedder:
 
     @property
     def dimension(self) -> int:
-        return int(self._model.get_sentence_embedding_dimension() or 0)
+        # sentence-transformers 6 renamed the method; older releases only have the first name.
+        getter = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        return int(getter() or 0)
 
     def _encode(self, texts: Sequence[str], show_progress: bool) -> np.ndarray:
         vectors = self._model.encode(
@@ -74,7 +78,19 @@ def create_embedder(settings: Settings) -> Embedder:
     )
 
 
-@lru_cache(maxsize=2)
+_LOADED: dict[tuple, Embedder] = {}
+
+
 def cached_embedder(settings: Settings) -> Embedder:
-    """One loaded model per settings object: loading takes seconds, queries take milliseconds."""
-    return create_embedder(settings)
+    """One loaded model per model setting: loading takes seconds, a query takes milliseconds."""
+    key = (
+        settings.embedding_model,
+        settings.embedding_device,
+        settings.embedding_max_seq_length,
+        settings.embedding_query_prefix,
+        settings.embedding_passage_prefix,
+        str(settings.models_dir),
+    )
+    if key not in _LOADED:
+        _LOADED[key] = create_embedder(settings)
+    return _LOADED[key]

@@ -29,6 +29,7 @@ class LexicalIndex:
     @classmethod
     def load(cls, folder: Path, size: int) -> LexicalIndex:
         options = json.loads((folder / TOKENIZER_FILE).read_text(encoding="utf-8"))
+        tokenize("预热")  # loads jieba's dictionary now rather than during the first query
         return cls(bm25s.BM25.load(str(folder), show_progress=False), size, bigrams=options["bigrams"])
 
     def save(self, folder: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
@@ -19,6 +20,17 @@ RetrievalMode = Literal["hybrid", "dense", "lexical"]
 
 class EmbeddingModelMismatchError(RuntimeError):
     pass
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def chinese_share(text: str) -> float:
+    """Chinese characters ÷ (Chinese characters + Latin letters); 1.0 for text with neither."""
+    chinese = len(_CJK.findall(text))
+    latin = len(_LATIN_LETTER.findall(text))
+    return chinese / (chinese + latin) if chinese + latin else 1.0
 
 
 @dataclass(frozen=True)
@@ -66,18 +78,11 @@ class HybridRetriever:
         if allowed is not None and allowed.size == 0:
             return []
         candidates = max(top_k, settings.candidate_k)
-        dense: list[tuple[int, float]] = []
-        lexical: list[tuple[int, float]] = []
-        if mode in ("hybrid", "dense"):
-            query_vector = self._embedder.embed_queries([query])[0]
-            dense = self.bundle.dense.search(query_vector, candidates, allowed)
-        if mode in ("hybrid", "lexical"):
-            mask = None
-            if allowed is not None:
-                mask = np.zeros(len(self.bundle.chunks), dtype=bool)
-                mask[allowed] = True
-            lexical = self.bundle.lexical.search(query, candidates, mask)
-        fused = self._fuse(dense, lexical, mode)
+        mask = None
+        if allowed is not None:
+            mask = np.zeros(len(self.bundle.chunks), dtype=bool)
+            mask[allowed] = True
+        dense, lexical, fused = self._rank_one(query, candidates, allowed, mask, mode)
         dense_ranks = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
         lexical_ranks = {row: rank for rank, (row, _) in enumerate(lexical, start=1)}
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:top_k]
@@ -92,14 +97,37 @@ class HybridRetriever:
             for row, score in ranked
         ]
 
+    def _rank_one(
+        self,
+        query: str,
+        candidates: int,
+        allowed: np.ndarray | None,
+        mask: np.ndarray | None,
+        mode: RetrievalMode,
+    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]], dict[int, float]]:
+        dense: list[tuple[int, float]] = []
+        lexical: list[tuple[int, float]] = []
+        if mode in ("hybrid", "dense"):
+            query_vector = self._embedder.embed_queries([query])[0]
+            dense = self.bundle.dense.search(query_vector, candidates, allowed)
+        if mode in ("hybrid", "lexical"):
+            lexical = self.bundle.lexical.search(query, candidates, mask)
+        return dense, lexical, self._fuse(query, dense, lexical, mode)
+
     def _fuse(
-        self, dense: list[tuple[int, float]], lexical: list[tuple[int, float]], mode: RetrievalMode
+        self,
+        query: str,
+        dense: list[tuple[int, float]],
+        lexical: list[tuple[int, float]],
+        mode: RetrievalMode,
     ) -> dict[int, float]:
         if mode == "dense":
             return dict(dense)
         if mode == "lexical":
             return dict(lexical)
-        weights = (self._settings.dense_weight, self._settings.lexical_weight)
+        # BM25 runs over Chinese text: an English question's few Chinese characters (a name in
+        # brackets) would let it rank noise, so its say shrinks with the question's share of Chinese.
+        weights = (self._settings.dense_weight, self._settings.lexical_weight * chinese_share(query))
         if self._settings.fusion == "weighted":
             return weighted_fusion([dict(dense), dict(lexical)], weights)
         rankings = [[row for row, _ in dense], [row for row, _ in lexical]]
