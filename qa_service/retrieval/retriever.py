@@ -53,11 +53,12 @@ class HybridRetriever:
         self.bundle = bundle
         self._embedder = embedder
         self._settings = settings
-        self._doc_rows: dict[str, np.ndarray] = {}
         rows_by_doc: dict[str, list[int]] = {}
         for row, chunk in enumerate(bundle.chunks):
             rows_by_doc.setdefault(chunk.doc_id, []).append(row)
-        self._doc_rows = {doc_id: np.array(rows, dtype=np.int64) for doc_id, rows in rows_by_doc.items()}
+        self._doc_rows: dict[str, np.ndarray] = {
+            doc_id: np.array(rows, dtype=np.int64) for doc_id, rows in rows_by_doc.items()
+        }
 
     def _allowed_rows(self, doc_ids: Collection[str] | None) -> np.ndarray | None:
         if doc_ids is None:
@@ -78,11 +79,18 @@ class HybridRetriever:
         if allowed is not None and allowed.size == 0:
             return []
         candidates = max(top_k, settings.candidate_k)
-        mask = None
-        if allowed is not None:
-            mask = np.zeros(len(self.bundle.chunks), dtype=bool)
-            mask[allowed] = True
-        dense, lexical, fused = self._rank_one(query, candidates, allowed, mask, mode)
+        dense: list[tuple[int, float]] = []
+        lexical: list[tuple[int, float]] = []
+        if mode in ("hybrid", "dense"):
+            query_vector = self._embedder.embed_queries([query])[0]
+            dense = self.bundle.dense.search(query_vector, candidates, allowed)
+        if mode in ("hybrid", "lexical"):
+            mask = None
+            if allowed is not None:
+                mask = np.zeros(len(self.bundle.chunks), dtype=bool)
+                mask[allowed] = True
+            lexical = self.bundle.lexical.search(query, candidates, mask)
+        fused = self._fuse(query, dense, lexical, mode)
         dense_ranks = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
         lexical_ranks = {row: rank for rank, (row, _) in enumerate(lexical, start=1)}
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:top_k]
@@ -96,23 +104,6 @@ class HybridRetriever:
             )
             for row, score in ranked
         ]
-
-    def _rank_one(
-        self,
-        query: str,
-        candidates: int,
-        allowed: np.ndarray | None,
-        mask: np.ndarray | None,
-        mode: RetrievalMode,
-    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]], dict[int, float]]:
-        dense: list[tuple[int, float]] = []
-        lexical: list[tuple[int, float]] = []
-        if mode in ("hybrid", "dense"):
-            query_vector = self._embedder.embed_queries([query])[0]
-            dense = self.bundle.dense.search(query_vector, candidates, allowed)
-        if mode in ("hybrid", "lexical"):
-            lexical = self.bundle.lexical.search(query, candidates, mask)
-        return dense, lexical, self._fuse(query, dense, lexical, mode)
 
     def _fuse(
         self,

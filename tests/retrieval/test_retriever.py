@@ -1,0 +1,42 @@
+from pathlib import Path
+
+import pytest
+
+from qa_service.core.config import Settings
+from qa_service.retrieval.retriever import EmbeddingModelMismatchError, HybridRetriever, chinese_share
+from qa_service.retrieval.store import load_index
+from qa_service.services.indexing import build_index
+from tests.fakes import HashingEmbedder
+from tests.retrieval.test_store import POLICY
+
+
+def test_chinese_share() -> None:
+    assert chinese_share("柳州技改补助") == 1.0
+    assert chinese_share("How much is the 柳州 subsidy?") == pytest.approx(2 / (2 + 19))
+    assert chinese_share("2025") == 1.0
+
+
+@pytest.fixture
+def bundle(tmp_path: Path):
+    corpus = tmp_path / "policy.txt"
+    corpus.write_text(POLICY, encoding="utf-8")
+    settings = Settings(index_dir=tmp_path / "index", chunk_max_chars=40)
+    build_index([corpus], settings, HashingEmbedder())
+    return load_index(settings.index_dir), settings
+
+
+def test_an_index_built_with_another_model_is_refused(bundle) -> None:
+    index, settings = bundle
+    with pytest.raises(EmbeddingModelMismatchError, match="rebuild the index"):
+        HybridRetriever(index, HashingEmbedder(name="other-model"), settings)
+
+
+def test_modes_and_ranks_are_reported(bundle) -> None:
+    index, settings = bundle
+    retriever = HybridRetriever(index, HashingEmbedder(), settings)
+    lexical = retriever.search("数字化转型", 2, mode="lexical")
+    assert lexical[0].chunk.clause_ref.endswith("(二)")
+    assert lexical[0].lexical_rank == 1 and lexical[0].dense_rank is None
+    hybrid = retriever.search("数字化转型", 2)
+    assert hybrid[0].dense_rank is not None and hybrid[0].lexical_rank is not None
+    assert retriever.search("数字化转型", 2, doc_ids=["nope"]) == []
