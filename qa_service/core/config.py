@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     candidate_k: int = 30
     fusion: Literal["rrf", "weighted"] = "rrf"
     rrf_k: int = 60
+    expand_abbreviations: bool = (
+        True  # "技改" also searches 技术改造 (retrieval/data/policy_abbreviations.tsv)
+    )
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
     bm25_k1: float = 1.5

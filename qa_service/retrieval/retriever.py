@@ -13,6 +13,7 @@ from qa_service.core.config import Settings
 from qa_service.ingest.models import Chunk, DocumentMeta
 from qa_service.retrieval.embeddings import Embedder
 from qa_service.retrieval.fusion import reciprocal_rank_fusion, weighted_fusion
+from qa_service.retrieval.query_expansion import expand_query
 from qa_service.retrieval.store import IndexBundle
 
 RetrievalMode = Literal["hybrid", "dense", "lexical"]
@@ -89,7 +90,9 @@ class HybridRetriever:
             if allowed is not None:
                 mask = np.zeros(len(self.bundle.chunks), dtype=bool)
                 mask[allowed] = True
-            lexical = self.bundle.lexical.search(query, candidates, mask)
+            # Only BM25 needs the spelled-out terms: the embedding model already relates 技改 to 技术改造.
+            lexical_query = expand_query(query) if settings.expand_abbreviations else query
+            lexical = self.bundle.lexical.search(lexical_query, candidates, mask)
         fused = self._fuse(query, dense, lexical, mode)
         dense_ranks = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
         lexical_ranks = {row: rank for rank, (row, _) in enumerate(lexical, start=1)}

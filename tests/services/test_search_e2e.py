@@ -48,3 +48,8 @@ def test_search_api_over_the_real_index(seed_index_settings, seed_search_service
         results = response.json()["results"]
         assert any(_covers(result["text"], "研究与试验发展人员数不少于40人") for result in results)
         assert len(client.get("/documents").json()["documents"]) == 12
+
+
+def test_abbreviated_question_finds_the_full_term_clause(seed_search_service) -> None:
+    hits = seed_search_service.search("我们厂做技改，柳州最多补多少？", top_k=3)
+    assert hits[0].chunk.clause_ref == "柳政规〔2025〕3号 一、(二)"
