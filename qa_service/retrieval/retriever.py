@@ -41,6 +41,7 @@ class SearchHit:
     score: float
     dense_rank: int | None
     lexical_rank: int | None
+    dense_score: float | None = None  # cosine similarity to the question, when dense retrieval ran
 
 
 class HybridRetriever:
@@ -95,6 +96,7 @@ class HybridRetriever:
             lexical = self.bundle.lexical.search(lexical_query, candidates, mask)
         fused = self._fuse(query, dense, lexical, mode)
         dense_ranks = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
+        dense_scores = dict(dense)
         lexical_ranks = {row: rank for rank, (row, _) in enumerate(lexical, start=1)}
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:top_k]
         return [
@@ -103,6 +105,7 @@ class HybridRetriever:
                 document=self.bundle.documents[self.bundle.chunks[row].doc_id],
                 score=score,
                 dense_rank=dense_ranks.get(row),
+                dense_score=dense_scores.get(row),
                 lexical_rank=lexical_ranks.get(row),
             )
             for row, score in ranked
