@@ -36,7 +36,8 @@ def test_modes_and_ranks_are_reported(bundle) -> None:
     retriever = HybridRetriever(index, HashingEmbedder(), settings)
     lexical = retriever.search("数字化转型", 2, mode="lexical")
     assert lexical[0].chunk.clause_ref.endswith("(二)")
-    assert lexical[0].lexical_rank == 1 and lexical[0].dense_rank is None
+    assert lexical[0].lexical_rank == 1 and lexical[0].dense_rank is None and lexical[0].dense_score is None
     hybrid = retriever.search("数字化转型", 2)
     assert hybrid[0].dense_rank is not None and hybrid[0].lexical_rank is not None
+    assert -1.0 <= hybrid[0].dense_score <= 1.0
     assert retriever.search("数字化转型", 2, doc_ids=["nope"]) == []
