@@ -72,6 +72,8 @@ def build_index(
             "documents": len(result.documents),
             "chunks": len(result.chunks),
             "chunk_max_chars": settings.chunk_max_chars,
+            "chunk_merge_chars": settings.chunk_merge_chars,
+            "bm25_bigrams": settings.bm25_bigrams,
             "sources": sorted({document.meta.source for document in result.documents}),
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
