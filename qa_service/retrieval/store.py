@@ -117,10 +117,10 @@ def publish_index(
     link.symlink_to(folder.name)
     if target.exists() and not target.is_symlink():
         # An index folder from elsewhere (copied in by hand): keep it beside, never delete it.
-        target.rename(target.parent / f"{target.name}{VERSION_SEPARATOR}manual-{version}")
+        target.rename(target.parent / f".{target.name}.kept-{version}")
     os.replace(link, target)
     for old in _version_folders(target):
-        if old != folder and not old.name.endswith("partial"):
+        if old != folder:
             shutil.rmtree(old, ignore_errors=True)
     return folder
 

@@ -91,3 +91,13 @@ def test_missing_and_corrupt_indexes_give_clear_errors(corpus: Path, settings: S
     os.remove(settings.index_dir.resolve() / "chunks.jsonl")
     with pytest.raises(IndexCorruptError, match="rebuild"):
         load_index(settings.index_dir)
+
+
+def test_a_hand_made_index_folder_is_kept_aside_not_deleted(corpus: Path, settings: Settings) -> None:
+    settings.index_dir.mkdir(parents=True)
+    (settings.index_dir / "notes.txt").write_text("mine", encoding="utf-8")
+    build_index([corpus], settings, HashingEmbedder())
+    build_index([corpus], settings, HashingEmbedder())
+    kept = [path for path in settings.index_dir.parent.iterdir() if ".kept-" in path.name]
+    assert len(kept) == 1 and (kept[0] / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert settings.index_dir.is_symlink()
