@@ -11,21 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+from qa_service.ingest.numerals import CN_DIGITS, CN_SMALL_UNITS
+
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _CN_NUM = "[一二三四五六七八九十百零〇两]+"
 # Ranks: a marker nests under every open marker of a smaller rank.
@@ -62,10 +49,10 @@ def chinese_to_int(text: str) -> int:
     """Chinese numerals up to the thousands (一百零五 → 105, 十二 → 12)."""
     total, current = 0, 0
     for char in text:
-        if char in _CN_DIGITS:
-            current = _CN_DIGITS[char]
-        elif char in _CN_UNITS:
-            total += (current or 1) * _CN_UNITS[char]
+        if char in CN_DIGITS:
+            current = CN_DIGITS[char]
+        elif char in CN_SMALL_UNITS:
+            total += (current or 1) * CN_SMALL_UNITS[char]
             current = 0
     return total + current
 
