@@ -21,7 +21,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from qa_service.ingest.normalize import to_simplified
-from qa_service.ingest.numerals import CN_DIGITS, CN_SMALL_UNITS
+from qa_service.ingest.numerals import CN_BIG_UNITS, CN_DIGITS, chinese_integer
 
 KINDS = (
     "money",
@@ -92,7 +92,6 @@ def _normalise(text: str) -> tuple[str, list[int]]:
 
 # --- patterns (on the normalised text) -----------------------------------------------------------
 
-_CN_BIG = {"万": 10**4, "亿": 10**8}
 _CN_D = "零〇一二两三四五六七八九"
 _CN_NUM = rf"[{_CN_D}十][{_CN_D}十百千万亿]*(?:点[{_CN_D}]+[万亿]*)?"
 _AR_NUM = r"(?<![\d.])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?)"
@@ -252,44 +251,20 @@ _BOUNDARY_BEFORE = set(" \t\n\r。；;:：,，)）]】§")
 # --- numerals ------------------------------------------------------------------------------------
 
 
-def _chinese_integer(text: str) -> int | None:
-    if not text:
-        return None
-    if len(text) > 1 and all(c in CN_DIGITS for c in text):
-        return int("".join(str(CN_DIGITS[c]) for c in text))  # 二〇二五 read digit by digit
-    total = section = number = 0
-    for char in text:
-        if char in CN_DIGITS:
-            number = CN_DIGITS[char]
-        elif char in CN_SMALL_UNITS:
-            section += (number or 1) * CN_SMALL_UNITS[char]
-            number = 0
-        elif char in _CN_BIG:
-            section += number
-            number = 0
-            if char == "亿":
-                total, section = (total + section) * _CN_BIG[char], 0
-            else:
-                section *= _CN_BIG[char]
-        else:
-            return None
-    return total + section + number
-
-
 def parse_chinese_number(text: str) -> Decimal | None:
     """五百万 → 5000000, 十五 → 15, 一点四亿 → 140000000, 二〇二五 → 2025; None if not a numeral."""
     whole, dot, rest = text.partition("点")
     if not dot:
-        value = _chinese_integer(whole)
+        value = chinese_integer(whole)
         return None if value is None else Decimal(value)
     fraction = rest.rstrip("万亿")
     scale = rest[len(fraction) :]
-    integer = _chinese_integer(whole)
+    integer = chinese_integer(whole)
     if integer is None or not fraction or any(c not in CN_DIGITS for c in fraction):
         return None
     value = Decimal(f"{integer}.{''.join(str(CN_DIGITS[c]) for c in fraction)}")
     for char in scale:
-        value *= _CN_BIG[char]
+        value *= CN_BIG_UNITS[char]
     return value
 
 
@@ -359,7 +334,7 @@ def _mask(scan: _Scan) -> None:
 def _date_part(raw: str | None, limit: int) -> int | None:
     if raw is None:
         return None
-    value = _MONTHS.get(raw) or (int(raw) if raw.isdigit() else _chinese_integer(raw))
+    value = _MONTHS.get(raw) or (int(raw) if raw.isdigit() else chinese_integer(raw))
     return value if value is not None and 1 <= value <= limit else None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qa_service.ingest.numerals import CN_DIGITS, CN_SMALL_UNITS
+from qa_service.ingest.numerals import chinese_integer
 
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _CN_NUM = "[一二三四五六七八九十百零〇两]+"
@@ -45,25 +45,13 @@ _SHI_TWO = re.compile(_BOUNDARY + "二是", re.M)
 MAX_SEQUENCE_GAP = 2  # tolerate one missed marker in a sequence
 
 
-def chinese_to_int(text: str) -> int:
-    """Chinese numerals up to the thousands (一百零五 → 105, 十二 → 12)."""
-    total, current = 0, 0
-    for char in text:
-        if char in CN_DIGITS:
-            current = CN_DIGITS[char]
-        elif char in CN_SMALL_UNITS:
-            total += (current or 1) * CN_SMALL_UNITS[char]
-            current = 0
-    return total + current
-
-
 def marker_number(kind: str, label: str) -> int:
     if kind == "circled":
         return _CIRCLED.index(label) + 1
     digits = re.search(r"\d+", label)
     if digits:
         return int(digits.group(0))
-    return chinese_to_int(re.sub(r"[第编章节条是、，,（）()]", "", label))
+    return chinese_integer(re.sub(r"[第编章节条是、，,（）()]", "", label)) or 0
 
 
 @dataclass

@@ -1,4 +1,5 @@
-from qa_service.ingest.clauses import chinese_to_int, find_markers, parse_clauses
+from qa_service.ingest.clauses import find_markers, parse_clauses
+from qa_service.ingest.numerals import chinese_integer
 
 
 def _labels(node) -> list[str]:
@@ -6,7 +7,7 @@ def _labels(node) -> list[str]:
 
 
 def test_chinese_numerals() -> None:
-    assert [chinese_to_int(text) for text in ("一", "十", "十二", "二十", "二十一", "一百零五")] == [
+    assert [chinese_integer(text) for text in ("一", "十", "十二", "二十", "二十一", "一百零五")] == [
         1,
         10,
         12,
