@@ -152,6 +152,94 @@ def serve(
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 
+def _load_answer_service():
+    from qa_service.generation.llm import LlamaCppGenerator
+    from qa_service.services.answer import AnswerService
+
+    settings = get_settings()
+    return AnswerService(_load_search_service(), LlamaCppGenerator(settings), settings)
+
+
+@app.command()
+def ask(
+    question: str,
+    mode: Annotated[str | None, typer.Option(help="auto, generative or extractive")] = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", "-k")] = None,
+    doc_id: Annotated[list[str] | None, typer.Option("--doc-id", help="Answer from this document.")] = None,
+) -> None:
+    """Answer a question with verified clause citations (as POST /ask does)."""
+    from qa_service.services.answer import ANSWER_MODES, AskRequest, GenerationUnavailableError
+    from qa_service.services.search import InvalidQueryError, UnknownDocumentError
+
+    if mode is not None and mode not in ANSWER_MODES:
+        raise _fail(f"mode must be one of {', '.join(ANSWER_MODES)}")
+    service = _load_answer_service()
+    try:
+        result = service.ask(AskRequest(question, top_k=top_k, doc_ids=doc_id, mode=mode))  # type: ignore[arg-type]
+    except (InvalidQueryError, UnknownDocumentError, GenerationUnavailableError) as error:
+        raise _fail(str(error)) from error
+    console.print(result.answer, markup=False)
+    console.print()
+    listed = [(c.marker, c.hit, c.quote) for c in result.citations] or [
+        (None, hit, "") for hit in result.related[:3]
+    ]
+    if result.refused and listed:
+        console.print("[dim]nearest clauses (not sources):[/dim]")
+    for marker, hit, quote in listed:
+        label = f"[{marker}] " if marker else "- "
+        console.print(f"{label}{hit.chunk.clause_ref}  {hit.document.title}", markup=False)
+        if quote:
+            console.print(f"    “{quote}”", markup=False)
+    timings = ", ".join(f"{key} {value:.0f} ms" for key, value in result.timings_ms.items())
+    console.print(f"[dim]{result.mode_used}{' · ' + result.model if result.model else ''} · {timings}[/dim]")
+
+
+def _load_items(path: Path):
+    from qa_service.evaluation.dataset import DatasetError, load_dataset
+
+    try:
+        return load_dataset(path)
+    except (DatasetError, OSError) as error:
+        raise _fail(str(error)) from error
+
+
+def _print_answer_eval(path: Path, modes: list[str], top_k: int | None) -> None:
+    from rich.progress import Progress
+
+    from qa_service.services.answer_eval import ANSWER_METRICS, OVERALL, evaluate_answers
+
+    items = _load_items(path)
+    service = _load_answer_service()
+    reports = []
+    for selected in modes:
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task(f"{selected} answers", total=len(items))
+            report = evaluate_answers(
+                items,
+                service,
+                selected,
+                top_k=top_k,
+                progress=lambda _, task=task: bar.advance(task),  # type: ignore[arg-type,misc]
+            )
+        reports.append(report)
+    table = Table(title=f"Answers on {path.name}")
+    for column in ("group", "n", "mode", *ANSWER_METRICS):
+        table.add_column(column, justify="left" if column in ("group", "mode") else "right")
+    groups = [OVERALL, *sorted(group for group in reports[0].counts if group != OVERALL)]
+    for group in groups:
+        for report in reports:
+            values = report.by_group.get(group, {})
+            cells = [f"{values[m]:.3f}" if m in values else "-" for m in ANSWER_METRICS]
+            table.add_row(group, str(report.counts.get(group, 0)), report.mode, *cells)
+        table.add_section()
+    console.print(table)
+    for report in reports:
+        console.print(
+            f"{report.mode}: /ask latency p50 {report.latency_percentile(50):.0f} ms, "
+            f"p95 {report.latency_percentile(95):.0f} ms over {len(report.rows)} questions"
+        )
+
+
 @eval_app.callback(invoke_without_command=True)
 def evaluate(
     ctx: typer.Context,
@@ -159,20 +247,31 @@ def evaluate(
         Path | None, typer.Option(help="Gold questions (jsonl) to score retrieval on.")
     ] = None,
     mode: Annotated[str, typer.Option(help="all, hybrid, dense or lexical")] = "all",
+    answers: Annotated[
+        Path | None, typer.Option(help="Gold questions (jsonl) to score /ask answers on.")
+    ] = None,
+    answer_mode: Annotated[str, typer.Option(help="all, auto, generative or extractive")] = "extractive",
+    top_k: Annotated[int | None, typer.Option("--top-k", help="Clauses retrieved per answer.")] = None,
 ) -> None:
-    """Score retrieval: recall@1/3/5/10 and MRR, overall and by question type."""
+    """Score retrieval (recall@1/3/5/10, MRR) and/or answers (citation precision and recall, key
+    facts, refusals, latency), overall and by question type."""
     if ctx.invoked_subcommand is not None:
         return
-    if retrieval is None:
+    if retrieval is None and answers is None:
         console.print(ctx.get_help())
         raise typer.Exit(code=2)
-    from qa_service.evaluation.dataset import DatasetError, load_dataset
+    if answers is not None:
+        from qa_service.services.answer import ANSWER_MODES
+
+        answer_modes = list(ANSWER_MODES) if answer_mode == "all" else [answer_mode]
+        if any(selected not in ANSWER_MODES for selected in answer_modes):
+            raise _fail(f"answer mode must be all or one of {', '.join(ANSWER_MODES)}")
+        _print_answer_eval(answers, answer_modes, top_k)
+    if retrieval is None:
+        return
     from qa_service.services.retrieval_eval import KS, OVERALL, evaluate_retrieval
 
-    try:
-        items = load_dataset(retrieval)
-    except (DatasetError, OSError) as error:
-        raise _fail(str(error)) from error
+    items = _load_items(retrieval)
     modes = ALL_MODES if mode == "all" else (mode,)
     if any(selected not in ALL_MODES for selected in modes):
         raise _fail(f"mode must be all or one of {', '.join(ALL_MODES)}")

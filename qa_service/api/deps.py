@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from qa_service.core.config import Settings
+from qa_service.services.answer import AnswerService
 from qa_service.services.search import SearchService
 
 
@@ -27,3 +28,13 @@ def get_search_service(request: Request) -> SearchService:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SearchServiceDep = Annotated[SearchService, Depends(get_search_service)]
+
+
+def get_answer_service(request: Request) -> AnswerService:
+    service: AnswerService | None = request.app.state.answer_service
+    if service is None:
+        raise ServiceUnavailableError(request.app.state.startup_error or "answer service is not ready")
+    return service
+
+
+AnswerServiceDep = Annotated[AnswerService, Depends(get_answer_service)]

@@ -62,6 +62,21 @@ class Settings(BaseSettings):
     llm_temperature: float = 0.0
     llm_max_tokens: int = 160
     llm_seed: int = 0
+    llm_preload: bool = True  # load the model at start-up so the first question does not wait for it
+
+    # Answers
+    answer_mode: Literal["auto", "generative", "extractive"] = "auto"
+    answer_prompt_clauses: int = 3  # clauses numbered in the LLM prompt (the best ones)
+    answer_max_sentences: int = 3  # sentences quoted by an extractive answer
+    history_max_turns: int = 12  # earlier turns beyond this are ignored
+    # Refusal without calling the LLM, calibrated on eval/datasets/seeds_dev.jsonl (see README):
+    # share of the question's content bigrams found in the best clauses and their titles …
+    refusal_min_coverage: float = 0.15
+    refusal_coverage_clauses: int = 3
+    # … and, for English questions (whose words BM25 and bigrams cannot match), the best cosine.
+    refusal_min_dense_en: float = 0.76
+    # A question asking for a kind of figure (比例, 多少钱, 哪天) is refused when the best quotes state none.
+    refusal_check_figure: bool = True
 
     # API
     max_query_chars: int = 1000

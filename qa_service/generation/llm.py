@@ -24,6 +24,8 @@ class GeneratorUnavailableError(RuntimeError):
 class Generator(Protocol):
     name: str
 
+    def load(self) -> None: ...
+
     def complete(self, prompt: str, *, max_tokens: int, stop: list[str]) -> str: ...
 
     def stream(self, prompt: str, *, max_tokens: int, stop: list[str]) -> Iterator[str]: ...
@@ -79,6 +81,10 @@ class LlamaCppGenerator:
             seed=settings.llm_seed,
             verbose=False,
         )
+
+    def load(self) -> None:
+        """Load the model now (raises GeneratorUnavailableError); later calls return at once."""
+        self._llama  # noqa: B018 — the cached property loads it
 
     def _request(self, prompt: str, max_tokens: int, stop: list[str], stream: bool) -> Any:
         settings = self._settings

@@ -24,6 +24,11 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _s2t() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
+
+
 def strip_pinyin(text: str) -> str:
     return PINYIN_ANNOTATION.sub("", text)
 
@@ -36,6 +41,10 @@ def normalize_spaces(text: str) -> str:
 
 def to_simplified(text: str) -> str:
     return _t2s().convert(text)
+
+
+def to_traditional(text: str) -> str:
+    return _s2t().convert(text)
 
 
 def normalize_for_matching(text: str) -> str:

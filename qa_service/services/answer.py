@@ -1,0 +1,320 @@
+"""The /ask use case: retrieve → refuse or answer → verify every sentence → cite.
+
+One pipeline serves the JSON and the streaming API and the eval suite: `stream()` yields events as the
+answer is built and `ask()` returns its final result. Nothing the LLM writes is sent before it is
+verified sentence by sentence against the clauses it cites; when verification removes a sentence that
+stated a figure (or nothing survives, or a figure asked for is missing), the answer falls back to
+verbatim quotes of the best clause sentences, which cannot state a figure their clause does not.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from qa_service.core.config import Settings
+from qa_service.generation.citations import (
+    RemovedSentence,
+    best_quote,
+    parse_citations,
+    sentence_spans,
+    strip_citations,
+    verify_answer,
+)
+from qa_service.generation.extractive import ExtractiveAnswer, extractive_answer
+from qa_service.generation.followup import Turn, standalone_query
+from qa_service.generation.llm import Generator, GeneratorUnavailableError
+from qa_service.generation.prompts import load_template, render_answer_prompt
+from qa_service.generation.question import Language, detect_language, is_traditional
+from qa_service.ingest.normalize import to_traditional
+from qa_service.retrieval.retriever import SearchHit
+from qa_service.services.refusal import EvidenceCheck, check_evidence, lacks_asked_figure
+from qa_service.services.search import InvalidQueryError, SearchService
+
+logger = logging.getLogger(__name__)
+
+AnswerMode = Literal["auto", "generative", "extractive"]
+ModeUsed = Literal["generative", "extractive", "refusal"]
+ANSWER_MODES: tuple[AnswerMode, ...] = ("auto", "generative", "extractive")
+_STOP = {"zh": ["\n", "问题：", "条款："], "en": ["\n", "Question:", "Clauses:"]}
+
+
+class GenerationUnavailableError(RuntimeError):
+    """`mode=generative` was asked for but no LLM can be loaded."""
+
+
+@dataclass(frozen=True)
+class AskRequest:
+    question: str
+    top_k: int | None = None
+    doc_ids: Sequence[str] | None = None
+    mode: AnswerMode | None = None  # None: the configured default
+    history: Sequence[Turn] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    marker: int  # the [n] in the answer text
+    hit: SearchHit
+    quote: str  # verbatim span of hit.chunk.text that supports the answer
+
+
+@dataclass
+class AnswerResult:
+    answer: str
+    refused: bool
+    mode_used: ModeUsed
+    citations: list[Citation]
+    related: list[SearchHit]  # the retrieved clauses; for a refusal, "nearest, not sources"
+    query: str  # the standalone query after follow-up rewriting
+    lang: Language
+    model: str  # the LLM that was called, "" when none was
+    timings_ms: dict[str, float]
+    refusal_reason: str = ""
+    evidence: EvidenceCheck | None = None
+    removed: list[RemovedSentence] = field(default_factory=list)  # generated sentences that failed
+
+
+@dataclass(frozen=True)
+class AnswerEvent:
+    kind: Literal["token", "replace", "citations", "done"]
+    text: str = ""
+    result: AnswerResult | None = None
+
+
+class _FallBack(Exception):
+    """The generated answer cannot be shown; answer extractively instead."""
+
+
+@dataclass
+class _Draft:
+    """What the generative path has produced and verified so far."""
+
+    sentences: list[str] = field(default_factory=list)
+    claims: dict[int, list[str]] = field(default_factory=dict)
+    removed: list[RemovedSentence] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.sentences).strip()
+
+
+class AnswerService:
+    def __init__(self, search: SearchService, generator: Generator | None, settings: Settings) -> None:
+        self._search = search
+        self._generator = generator
+        self._settings = settings
+
+    @property
+    def generator(self) -> Generator | None:
+        return self._generator
+
+    # --- public API ------------------------------------------------------------------------------
+
+    def ask(self, request: AskRequest) -> AnswerResult:
+        for event in self.stream(request):
+            if event.kind == "done" and event.result is not None:
+                return event.result
+        raise RuntimeError("answer stream ended without a result")  # pragma: no cover
+
+    def stream(self, request: AskRequest) -> Iterator[AnswerEvent]:
+        """Validates first (errors raise before any event), then yields token/replace events, one
+        citations event and a done event carrying the full result."""
+        started = time.perf_counter()
+        question = self._search.validate_query(request.question)
+        mode = request.mode or self._settings.answer_mode
+        if mode not in ANSWER_MODES:
+            raise InvalidQueryError(f"mode must be one of {', '.join(ANSWER_MODES)}")
+        history = self._history(request.history)
+        query = standalone_query(question, history).query
+        lang = detect_language(question)
+        hits = self._search.search(query, top_k=request.top_k, doc_ids=request.doc_ids)
+        retrieved = time.perf_counter()
+        return self._answer(query, lang, is_traditional(question), hits, mode, started, retrieved)
+
+    # --- steps -----------------------------------------------------------------------------------
+
+    def _history(self, history: Sequence[Turn]) -> list[Turn]:
+        limit = self._settings.max_query_chars * 4
+        for turn in history:
+            if turn.role not in ("user", "assistant"):
+                raise InvalidQueryError(f"history role must be user or assistant, not {turn.role!r}")
+            if len(turn.content) > limit:
+                raise InvalidQueryError(f"a history turn is over {limit} characters")
+        return list(history)[-self._settings.history_max_turns :]
+
+    def _answer(
+        self,
+        query: str,
+        lang: Language,
+        traditional: bool,
+        hits: list[SearchHit],
+        mode: AnswerMode,
+        started: float,
+        retrieved: float,
+    ) -> Iterator[AnswerEvent]:
+        timings = {"retrieve": (retrieved - started) * 1000, "generate": 0.0}
+        evidence = check_evidence(query, hits, lang, self._settings)
+        texts = [hit.chunk.text for hit in hits]
+        extractive = extractive_answer(
+            query, texts, max_sentences=self._settings.answer_max_sentences, lang=lang
+        )
+        quoted = [quote for quotes in extractive.quotes.values() for quote in quotes]
+        reason = evidence.reason if evidence.refuse else ""
+        if not reason and not extractive.text:
+            reason = "no_evidence"
+        if not reason and self._settings.refusal_check_figure and lacks_asked_figure(query, quoted):
+            reason = "figure_not_stated"
+        base: dict[str, Any] = {"query": query, "lang": lang, "related": hits, "evidence": evidence}
+        if reason:
+            text = self._refusal_text(lang, traditional)
+            yield AnswerEvent("token", text)
+            yield from self._finish(
+                AnswerResult(
+                    text, True, "refusal", [], model="", timings_ms=timings, refusal_reason=reason, **base
+                ),
+                started,
+            )
+            return
+
+        model, accepted, shown, draft = "", False, False, _Draft()
+        if mode != "extractive" and (generator := self._available_generator(mode)) is not None:
+            model, generated = generator.name, time.perf_counter()
+            try:
+                for sentence in self._generate(generator, query, lang, hits, mode, draft):
+                    yield AnswerEvent("token", sentence)
+                accepted = bool(draft.text)
+            except _FallBack:
+                pass
+            shown = bool(draft.text) and not accepted
+            timings["generate"] = (time.perf_counter() - generated) * 1000
+        base |= {"model": model, "timings_ms": timings, "removed": draft.removed}
+        if accepted:
+            result = AnswerResult(
+                draft.text, False, "generative", self._generated_citations(draft, hits), **base
+            )
+        else:
+            if shown:  # verified sentences were streamed before the answer failed as a whole
+                yield AnswerEvent("replace", extractive.text)
+            else:
+                for piece in _pieces(extractive.text):
+                    yield AnswerEvent("token", piece)
+            citations = self._extractive_citations(extractive, hits)
+            result = AnswerResult(extractive.text, False, "extractive", citations, **base)
+        yield from self._finish(result, started)
+
+    def _finish(self, result: AnswerResult, started: float) -> Iterator[AnswerEvent]:
+        result.timings_ms["total"] = (time.perf_counter() - started) * 1000
+        yield AnswerEvent("citations", result=result)
+        yield AnswerEvent("done", result.answer, result)
+
+    def _available_generator(self, mode: AnswerMode) -> Generator | None:
+        if self._generator is not None:
+            try:
+                self._generator.load()
+                return self._generator
+            except GeneratorUnavailableError as error:
+                logger.warning("LLM unavailable, answering extractively: %s", error)
+                if mode == "generative":
+                    raise GenerationUnavailableError(str(error)) from error
+                return None
+        if mode == "generative":
+            raise GenerationUnavailableError("no LLM is configured")
+        return None
+
+    def _refusal_text(self, lang: Language, traditional: bool) -> str:
+        text = load_template(Path(self._settings.prompts_dir), f"refusal_{lang}").template.strip()
+        return to_traditional(text) if traditional and lang == "zh" else text
+
+    def _generate(
+        self,
+        generator: Generator,
+        query: str,
+        lang: Language,
+        hits: Sequence[SearchHit],
+        mode: AnswerMode,
+        draft: _Draft,
+    ) -> Iterator[str]:
+        """Verified sentences of the generated answer, as each completes."""
+        prompt_hits = hits[: self._settings.answer_prompt_clauses]
+        clauses = [_clause_for_prompt(hit) for hit in prompt_hits]
+        prompt = render_answer_prompt(Path(self._settings.prompts_dir), lang, query, clauses)
+        buffer = ""
+        pieces = generator.stream(prompt, max_tokens=self._settings.llm_max_tokens, stop=_STOP[lang])
+        for piece in pieces:
+            buffer += piece
+            spans = sentence_spans(buffer)
+            # The last sentence may still grow (or gain its marker); the ones before it are complete.
+            for start, end in spans[:-1]:
+                yield from self._accept(buffer[start:end], clauses, query, mode, draft)
+            if len(spans) > 1:
+                buffer = buffer[spans[-1][0] :]
+        for start, end in sentence_spans(buffer):
+            yield from self._accept(buffer[start:end], clauses, query, mode, draft)
+        if (
+            mode == "auto"
+            and self._settings.refusal_check_figure
+            and lacks_asked_figure(query, draft.sentences)
+        ):
+            raise _FallBack  # it answered around the figure the question asks for; the quotes have it
+
+    def _accept(
+        self, sentence: str, clauses: Sequence[str], query: str, mode: AnswerMode, draft: _Draft
+    ) -> Iterator[str]:
+        verified = verify_answer(sentence, clauses)
+        draft.removed.extend(verified.removed)
+        if mode == "auto" and any(removed.figures for removed in verified.removed):
+            raise _FallBack
+        if not verified.text:
+            return
+        separator = " " if draft.sentences and not _ends_chinese(draft.sentences[-1]) else ""
+        piece = separator + verified.text
+        draft.sentences.append(piece)
+        for number, claims in verified.claims.items():
+            draft.claims.setdefault(number, []).extend(claims)
+        yield piece
+
+    @staticmethod
+    def _generated_citations(draft: _Draft, hits: Sequence[SearchHit]) -> list[Citation]:
+        return [
+            Citation(n, hits[n - 1], best_quote(" ".join(draft.claims.get(n, [])), hits[n - 1].chunk.text))
+            for n in parse_citations(draft.text)
+        ]
+
+    @staticmethod
+    def _extractive_citations(answer: ExtractiveAnswer, hits: Sequence[SearchHit]) -> list[Citation]:
+        return [Citation(n, hits[n - 1], answer.quotes[n][0]) for n in answer.cited]
+
+
+def _clause_for_prompt(hit: SearchHit) -> str:
+    """The clause with its document's name, so a figure stated in the title (a year) is supported too."""
+    name = hit.document.short_title or hit.document.title
+    return f"《{name}》{strip_citations(hit.chunk.text)}" if name else hit.chunk.text
+
+
+def _ends_chinese(text: str) -> bool:
+    stripped = strip_citations(text).rstrip()
+    return bool(stripped) and ("\u3000" <= stripped[-1] <= "\u9fff" or stripped[-1] in "。！？；）”")
+
+
+def _pieces(text: str) -> list[str]:
+    """An extractive answer streamed sentence by sentence, as a generated one is; they join to `text`."""
+    bounds = [0, *(end for _, end in sentence_spans(text)[:-1]), len(text)]
+    return [text[a:b] for a, b in itertools.pairwise(bounds) if b > a]
+
+
+__all__ = [
+    "ANSWER_MODES",
+    "AnswerEvent",
+    "AnswerMode",
+    "AnswerResult",
+    "AnswerService",
+    "AskRequest",
+    "Citation",
+    "GenerationUnavailableError",
+]
