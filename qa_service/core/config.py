@@ -73,8 +73,10 @@ class Settings(BaseSettings):
     # share of the question's content bigrams found in the best clauses and their titles …
     refusal_min_coverage: float = 0.15
     refusal_coverage_clauses: int = 3
-    # … and, for English questions (whose words BM25 and bigrams cannot match), the best cosine.
+    # … and the best cosine: for English questions (whose words share no bigrams with Chinese clauses)
+    # it is the only gate; for Chinese ones a floor below every answerable dev question (0.85).
     refusal_min_dense_en: float = 0.76
+    refusal_min_dense_zh: float = 0.84
     # A question asking for a kind of figure (比例, 多少钱, 哪天) is refused when the best quotes state none.
     refusal_check_figure: bool = True
 

@@ -29,9 +29,10 @@ MAX_QUOTE_CHARS = 150  # longer clause sentences are narrowed to their best comm
 
 _FIGURE_BONUS = 0.25
 _CONTEXT_WEIGHT = 0.3  # a sentence also inherits relevance from its clause (heading, neighbours)
-_RANK_PRIOR = 0.1  # rank r adds _RANK_PRIOR / (r + 1)
+_RANK_PRIOR = 0.3  # rank r adds _RANK_PRIOR / (r + 1): retrieval rank is the best single signal
 _KEEP_RATIO = 0.75  # a further sentence must score at least this share of the best one
 _KEEP_RATIO_MULTI = 0.5  # … or this share when the question asks for several things
+_OTHER_CLAUSE_RATIO = 0.9  # … and one from a further clause this share (each clause cited costs precision)
 
 _QUANTITY_QUESTION = re.compile(
     r"多少|几|比例|比率|最高|最多|上限|额度|金额|标准|补多|贴多|how (?:much|many)|percent|rate|maximum|"
@@ -160,7 +161,7 @@ def _candidates(question: str, clauses: Sequence[str]) -> list[_Candidate]:
 
 
 def _select(
-    candidates: list[_Candidate], clauses: Sequence[str], limit: int, keep: float
+    candidates: list[_Candidate], clauses: Sequence[str], limit: int, keep: float, other_clause: float
 ) -> list[_Candidate]:
     ranked = sorted(candidates, key=lambda c: (-c.score, c.clause, c.start))
     chosen: list[_Candidate] = []
@@ -168,6 +169,9 @@ def _select(
     for candidate in ranked:
         if len(chosen) >= limit or (chosen and candidate.score < keep * chosen[0].score):
             break
+        new_clause = candidate.clause not in {c.clause for c in chosen}
+        if chosen and new_clause and candidate.score < other_clause * chosen[0].score:
+            continue
         if chosen and chosen[0].overlap == 0 and candidate.clause != chosen[0].clause:
             continue  # no word of the question matched (e.g. English): stay with the best clause
         key = compact(clauses[candidate.clause][candidate.start : candidate.end])
@@ -179,12 +183,18 @@ def _select(
 
 
 def extractive_answer(
-    question: str, clauses: Sequence[str], *, max_sentences: int = 3, lang: str = "zh"
+    question: str,
+    clauses: Sequence[str],
+    *,
+    max_sentences: int = 3,
+    lang: str = "zh",
 ) -> ExtractiveAnswer:
     """The `max_sentences` clause sentences that best answer `question`, each quoted verbatim and
     followed by its marker, in clause order; `clauses` are best first, clause i has marker [i+1]."""
-    keep = _KEEP_RATIO_MULTI if _MULTI_PART.search(question) else _KEEP_RATIO
-    chosen = _select(_candidates(question, clauses), clauses, max(1, max_sentences), keep)
+    multi = bool(_MULTI_PART.search(question))
+    keep = _KEEP_RATIO_MULTI if multi else _KEEP_RATIO
+    other = _KEEP_RATIO_MULTI if multi else _OTHER_CLAUSE_RATIO
+    chosen = _select(_candidates(question, clauses), clauses, max(1, max_sentences), keep, other)
     quotes: dict[int, list[str]] = {}
     parts = []
     for candidate in chosen:

@@ -23,11 +23,25 @@ QUESTION_WORDS = re.compile(
     re.I,
 )
 
+QUANTITY_KINDS = frozenset(
+    {
+        "money",
+        "percent",
+        "percentage_point",
+        "area",
+        "people",
+        "count",
+        "measure",
+        "plain",
+        "duration",
+        "ratio",
+    }
+)
 # (pattern, figure kinds that answer it). Only narrow, unambiguous asks: a question that asks for a
 # percentage is not answered by an amount, and one that asks for a day is not answered by a year.
 _ASKS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
     (
-        re.compile(r"比例|比率|百分之几|百分比|percentage|what percent|\bratio\b", re.I),
+        re.compile(r"比例|比率|百分之几|百分比|几个点|百分点|percentage|what percent|\bratio\b", re.I),
         frozenset({"percent", "percentage_point", "ratio"}),
     ),
     (
@@ -45,8 +59,14 @@ _ASKS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
         ),
         frozenset({"date"}),
     ),
-    (re.compile(r"多少家|几家|多少个|几个|多少项|多少人|how many", re.I), frozenset({"count", "people"})),
+    (
+        re.compile(r"多少家|几家|多少个|几个(?!点|百分点)|多少项|多少人|how many", re.I),
+        frozenset({"count", "people"}),
+    ),
 )
+# Any other "多少" asks for some quantity: a sentence with no figure at all does not answer it.
+_ANY_QUANTITY = re.compile(r"多少|几(?:成|倍|年|亩)|how much", re.I)
+_YEAR = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?:\s*年|(?=\D|$))")
 
 
 def detect_language(text: str) -> Language:
@@ -83,14 +103,23 @@ def asked_figure(question: str) -> FigureAsk:
     for pattern, answers in _ASKS:
         if pattern.search(question):
             kinds |= answers
+    if not kinds and _ANY_QUANTITY.search(question):
+        kinds |= QUANTITY_KINDS
     return FigureAsk(frozenset(kinds))
 
 
+def asked_years(question: str) -> frozenset[str]:
+    """Years the question is about ("2025年的目标"): an answer about another year does not answer it."""
+    return frozenset(match[1] for match in _YEAR.finditer(question))
+
+
 __all__ = [
+    "QUANTITY_KINDS",
     "QUESTION_WORDS",
     "FigureAsk",
     "Language",
     "asked_figure",
+    "asked_years",
     "content_bigrams",
     "detect_language",
     "is_traditional",

@@ -33,7 +33,7 @@ from qa_service.generation.prompts import load_template, render_answer_prompt
 from qa_service.generation.question import Language, detect_language, is_traditional
 from qa_service.ingest.normalize import to_traditional
 from qa_service.retrieval.retriever import SearchHit
-from qa_service.services.refusal import EvidenceCheck, check_evidence, lacks_asked_figure
+from qa_service.services.refusal import EvidenceCheck, check_evidence, lacks_asked_figure, lacks_asked_year
 from qa_service.services.search import InvalidQueryError, SearchService
 
 logger = logging.getLogger(__name__)
@@ -162,14 +162,21 @@ class AnswerService:
         evidence = check_evidence(query, hits, lang, self._settings)
         texts = [hit.chunk.text for hit in hits]
         extractive = extractive_answer(
-            query, texts, max_sentences=self._settings.answer_max_sentences, lang=lang
+            query,
+            texts,
+            max_sentences=self._settings.answer_max_sentences,
+            lang=lang,
         )
         quoted = [quote for quotes in extractive.quotes.values() for quote in quotes]
         reason = evidence.reason if evidence.refuse else ""
         if not reason and not extractive.text:
             reason = "no_evidence"
-        if not reason and self._settings.refusal_check_figure and lacks_asked_figure(query, quoted):
-            reason = "figure_not_stated"
+        if not reason and self._settings.refusal_check_figure:
+            cited_documents = [_document_label(hits[n - 1]) for n in extractive.cited]
+            if lacks_asked_figure(query, quoted):
+                reason = "figure_not_stated"
+            elif lacks_asked_year(query, [*quoted, *cited_documents]):
+                reason = "year_not_stated"
         base: dict[str, Any] = {"query": query, "lang": lang, "related": hits, "evidence": evidence}
         if reason:
             text = self._refusal_text(lang, traditional)
@@ -295,6 +302,11 @@ def _clause_for_prompt(hit: SearchHit) -> str:
     """The clause with its document's name, so a figure stated in the title (a year) is supported too."""
     name = hit.document.short_title or hit.document.title
     return f"《{name}》{strip_citations(hit.chunk.text)}" if name else hit.chunk.text
+
+
+def _document_label(hit: SearchHit) -> str:
+    document = hit.document
+    return " ".join(part for part in (document.title, document.number, document.date) if part)
 
 
 def _ends_chinese(text: str) -> bool:

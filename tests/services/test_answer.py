@@ -114,7 +114,7 @@ def test_traditional_question_gets_a_traditional_refusal(seed_search_service) ->
 
 
 def test_english_question_is_refused_in_english(seed_search_service) -> None:
-    result = service(seed_search_service, None).ask(AskRequest("What is the weather like today?"))
+    result = service(seed_search_service, None).ask(AskRequest("What is the capital of France?"))
     assert result.refused and result.lang == "en"
     assert result.answer.startswith("The documents do not")
 

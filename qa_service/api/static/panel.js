@@ -41,19 +41,19 @@ export function openClause(item, fromElement = null) {
   const doc = item.document || {};
   const { node: clause, found } = highlightedClause(item.text || "", item.quote || "");
   const content = panel().querySelector(".panel-body");
+  const fields = el(
+    "dl",
+    { class: "doc-fields" },
+    field(t("fieldNumber"), doc.number, "doc-number"),
+    field(t("fieldIssuer"), doc.issuer, "doc-issuer"),
+    field(t("fieldDate"), doc.date, "doc-date"),
+    field(t("fieldClause"), item.clause_ref, "clause-ref"),
+    doc.source ? [el("dt", { text: t("fieldSource") }), el("dd", { class: "doc-source" }, sourceLink(doc.source))] : null,
+  );
+  const missing = item.quote && !found ? el("p", { class: "quote-missing", text: t("quoteMissing") }) : null;
+  // filter: replaceChildren would print an absent part as the text "null".
   content.replaceChildren(
-    el("h3", { class: "doc-title", text: doc.title || t("unknown") }),
-    el(
-      "dl",
-      { class: "doc-fields" },
-      field(t("fieldNumber"), doc.number, "doc-number"),
-      field(t("fieldIssuer"), doc.issuer, "doc-issuer"),
-      field(t("fieldDate"), doc.date, "doc-date"),
-      field(t("fieldClause"), item.clause_ref, "clause-ref"),
-      doc.source ? [el("dt", { text: t("fieldSource") }), el("dd", { class: "doc-source" }, sourceLink(doc.source))] : null,
-    ),
-    item.quote && !found ? el("p", { class: "quote-missing", text: t("quoteMissing") }) : null,
-    clause,
+    ...[el("h3", { class: "doc-title", text: doc.title || t("unknown") }), fields, missing, clause].filter(Boolean),
   );
   opener = fromElement;
   panel().hidden = false;

@@ -148,6 +148,13 @@ function footer(turn) {
   return el("div", { class: "msg-footer" }, el("span", { class: "meta", text: meta.join(" · ") }), copyButton(turn));
 }
 
+// The server's refusal often just repeats the heading; then the hint says something more useful.
+function refusalText(answer) {
+  const bare = (text) => text.replace(/[\s。.！!]+$/u, "").trim();
+  const text = answer.trim();
+  return !text || bare(text) === bare(t("refusedTitle")) ? t("refusedHint") : text;
+}
+
 function assistantBody(turn, onRetry) {
   const streaming = turn.status === "streaming";
   if (turn.refused) {
@@ -156,7 +163,7 @@ function assistantBody(turn, onRetry) {
         "div",
         { class: "refusal", role: "status" },
         el("strong", { class: "refusal-title", text: t("refusedTitle") }),
-        el("p", { class: "refusal-text", text: turn.answer.trim() || t("refusedHint") }),
+        el("p", { class: "refusal-text", text: refusalText(turn.answer) }),
       ),
       related(turn.related),
       turn.error ? errorBox(turn, onRetry) : null,
