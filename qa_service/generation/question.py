@@ -7,10 +7,12 @@ kind of figure asked for?) and the extractive answerer (which sentence answers i
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from qa_service.generation.citations import char_bigrams
+from qa_service.generation.numbers import KINDS
 from qa_service.ingest.normalize import to_simplified
 from qa_service.retrieval.query_expansion import expand_query
 from qa_service.retrieval.retriever import chinese_share
@@ -23,20 +25,7 @@ QUESTION_WORDS = re.compile(
     re.I,
 )
 
-QUANTITY_KINDS = frozenset(
-    {
-        "money",
-        "percent",
-        "percentage_point",
-        "area",
-        "people",
-        "count",
-        "measure",
-        "plain",
-        "duration",
-        "ratio",
-    }
-)
+QUANTITY_KINDS = frozenset(KINDS) - {"year", "date"}  # every kind of figure but a point in time
 # (pattern, figure kinds that answer it). Only narrow, unambiguous asks: a question that asks for a
 # percentage is not answered by an amount, and one that asks for a day is not answered by a year.
 _ASKS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
@@ -86,6 +75,15 @@ def content_bigrams(question: str, *, expand: bool = True) -> frozenset[str]:
     return frozenset().union(*(char_bigrams(piece) for piece in pieces if piece))
 
 
+def question_coverage(question: str, texts: Sequence[str]) -> float:
+    """Share of the question's content bigrams that occur in `texts` (0.0 for a question without any)."""
+    wanted = content_bigrams(question)
+    if not wanted:
+        return 0.0
+    found = frozenset().union(*(char_bigrams(text) & wanted for text in texts))
+    return len(found) / len(wanted)
+
+
 @dataclass(frozen=True)
 class FigureAsk:
     """The figure kinds that would answer the question; empty when it does not ask for a figure."""
@@ -123,4 +121,5 @@ __all__ = [
     "content_bigrams",
     "detect_language",
     "is_traditional",
+    "question_coverage",
 ]

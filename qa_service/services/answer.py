@@ -21,6 +21,7 @@ from qa_service.core.config import Settings
 from qa_service.generation.citations import (
     RemovedSentence,
     best_quote,
+    bigram_overlap,
     parse_citations,
     sentence_spans,
     strip_citations,
@@ -30,7 +31,7 @@ from qa_service.generation.extractive import ExtractiveAnswer, extractive_answer
 from qa_service.generation.followup import Turn, standalone_query
 from qa_service.generation.llm import Generator, GeneratorUnavailableError
 from qa_service.generation.prompts import load_template, render_answer_prompt
-from qa_service.generation.question import Language, detect_language, is_traditional
+from qa_service.generation.question import Language, detect_language, is_traditional, question_coverage
 from qa_service.ingest.normalize import to_traditional
 from qa_service.retrieval.retriever import SearchHit
 from qa_service.services.refusal import EvidenceCheck, check_evidence, lacks_asked_figure, lacks_asked_year
@@ -41,6 +42,7 @@ logger = logging.getLogger(__name__)
 AnswerMode = Literal["auto", "generative", "extractive"]
 ModeUsed = Literal["generative", "extractive", "refusal"]
 ANSWER_MODES: tuple[AnswerMode, ...] = ("auto", "generative", "extractive")
+_ECHO_OVERLAP = 0.8  # a generated sentence sharing this much of its bigrams with the question echoes it
 _STOP = {"zh": ["\n", "问题：", "条款："], "en": ["\n", "Question:", "Clauses:"]}
 
 
@@ -193,7 +195,8 @@ class AnswerService:
         if mode != "extractive" and (generator := self._available_generator(mode)) is not None:
             model, generated = generator.name, time.perf_counter()
             try:
-                for sentence in self._generate(generator, query, lang, hits, mode, draft):
+                generation = self._generate(generator, query, lang, hits, mode, draft, extractive.text)
+                for sentence in generation:
                     yield AnswerEvent("token", sentence)
                 accepted = bool(draft.text)
             except _FallBack:
@@ -246,8 +249,10 @@ class AnswerService:
         hits: Sequence[SearchHit],
         mode: AnswerMode,
         draft: _Draft,
+        quotes: str,
     ) -> Iterator[str]:
-        """Verified sentences of the generated answer, as each completes."""
+        """Verified sentences of the generated answer, as each completes; in `auto`, raises _FallBack
+        when the answer is worse than `quotes` (the extractive answer)."""
         prompt_hits = hits[: self._settings.answer_prompt_clauses]
         clauses = [_clause_for_prompt(hit) for hit in prompt_hits]
         prompt = render_answer_prompt(Path(self._settings.prompts_dir), lang, query, clauses)
@@ -263,12 +268,14 @@ class AnswerService:
                 buffer = buffer[spans[-1][0] :]
         for start, end in sentence_spans(buffer):
             yield from self._accept(buffer[start:end], clauses, query, mode, draft)
-        if (
-            mode == "auto"
-            and self._settings.refusal_check_figure
-            and lacks_asked_figure(query, draft.sentences)
-        ):
+        if mode != "auto":
+            return
+        if self._settings.refusal_check_figure and lacks_asked_figure(query, draft.sentences):
             raise _FallBack  # it answered around the figure the question asks for; the quotes have it
+        if question_coverage(query, [draft.text]) < question_coverage(query, [quotes]):
+            # The small default model often copies a heading or repeats itself: verified, but saying
+            # less about the question than the best sentences quoted as they are.
+            raise _FallBack
 
     def _accept(
         self, sentence: str, clauses: Sequence[str], query: str, mode: AnswerMode, draft: _Draft
@@ -277,7 +284,7 @@ class AnswerService:
         draft.removed.extend(verified.removed)
         if mode == "auto" and any(removed.figures for removed in verified.removed):
             raise _FallBack
-        if not verified.text:
+        if not verified.text or _repeats(verified.text, query, draft.sentences):
             return
         separator = " " if draft.sentences and not _ends_chinese(draft.sentences[-1]) else ""
         piece = separator + verified.text
@@ -302,6 +309,15 @@ def _clause_for_prompt(hit: SearchHit) -> str:
     """The clause with its document's name, so a figure stated in the title (a year) is supported too."""
     name = hit.document.short_title or hit.document.title
     return f"《{name}》{strip_citations(hit.chunk.text)}" if name else hit.chunk.text
+
+
+def _repeats(sentence: str, question: str, kept: Sequence[str]) -> bool:
+    """A sentence the model already wrote, or the question echoed back (clauses support it, but it
+    answers nothing) — both seen from the small default model."""
+    body = strip_citations(sentence).strip()
+    if any(body == strip_citations(previous).strip() for previous in kept):
+        return True
+    return body.endswith(("?", "？")) or bigram_overlap(body, question) >= _ECHO_OVERLAP
 
 
 def _document_label(hit: SearchHit) -> str:

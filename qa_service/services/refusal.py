@@ -16,9 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa_service.core.config import Settings
-from qa_service.generation.citations import char_bigrams
 from qa_service.generation.numbers import extract_figures
-from qa_service.generation.question import Language, asked_figure, asked_years, content_bigrams
+from qa_service.generation.question import Language, asked_figure, asked_years, question_coverage
 from qa_service.retrieval.retriever import SearchHit
 
 
@@ -31,13 +30,7 @@ class EvidenceCheck:
 
 
 def coverage(question: str, hits: Sequence[SearchHit], clauses: int) -> float:
-    wanted = content_bigrams(question)
-    if not wanted:
-        return 0.0
-    found: set[str] = set()
-    for hit in hits[:clauses]:
-        found |= char_bigrams(f"{hit.document.title} {hit.chunk.text}") & wanted
-    return len(found) / len(wanted)
+    return question_coverage(question, [f"{hit.document.title} {hit.chunk.text}" for hit in hits[:clauses]])
 
 
 def check_evidence(

@@ -67,7 +67,7 @@ def service(search, generator, **overrides) -> AnswerService:
 
 def test_verified_generated_answer_is_returned_with_its_citation(seed_search_service) -> None:
     generator = ScriptedGenerator(copy_sentence_with_figure)
-    result = service(seed_search_service, generator).ask(AskRequest(TECH_RENOVATION))
+    result = service(seed_search_service, generator).ask(AskRequest(TECH_RENOVATION, mode="generative"))
     assert result.mode_used == "generative" and not result.refused
     assert result.model == "scripted.gguf" and len(generator.prompts) == 1
     assert [c.marker for c in result.citations] == [1]
@@ -87,6 +87,25 @@ def test_unsupported_figure_falls_back_to_verbatim_quotes(seed_search_service) -
     for citation in result.citations:
         assert citation.quote in citation.hit.chunk.text
         assert citation.quote in result.answer  # extractive answers quote verbatim
+
+
+def test_auto_prefers_quotes_to_a_verified_answer_that_says_less(seed_search_service) -> None:
+    def heading_only(prompt: str) -> str:
+        return last_clause(prompt, 1)[:6] + "[1]。" + last_clause(prompt, 1)[:6] + "[1]。"
+
+    generator = ScriptedGenerator(heading_only)
+    events = list(service(seed_search_service, generator).stream(AskRequest(TECH_RENOVATION)))
+    result = events[-1].result
+    assert result.mode_used == "extractive" and result.model == "scripted.gguf"
+    assert [event.kind for event in events][:2] == ["token", "replace"]  # one sentence: the repeat is dropped
+    generative = service(seed_search_service, generator).ask(AskRequest(TECH_RENOVATION, mode="generative"))
+    assert generative.mode_used == "generative"  # generative mode keeps what verified
+
+
+def test_an_echoed_question_is_not_an_answer(seed_search_service) -> None:
+    generator = ScriptedGenerator(lambda prompt: f"[1] {TECH_RENOVATION}")
+    result = service(seed_search_service, generator).ask(AskRequest(TECH_RENOVATION, mode="generative"))
+    assert result.mode_used == "extractive" and TECH_RENOVATION not in result.answer
 
 
 def test_out_of_range_markers_are_dropped(seed_search_service) -> None:
@@ -128,7 +147,9 @@ def test_extractive_mode_does_not_call_the_llm(seed_search_service) -> None:
 
 def test_stream_order_token_citations_done(seed_search_service) -> None:
     generator = ScriptedGenerator(copy_sentence_with_figure)
-    events = list(service(seed_search_service, generator).stream(AskRequest(TECH_RENOVATION)))
+    events = list(
+        service(seed_search_service, generator).stream(AskRequest(TECH_RENOVATION, mode="generative"))
+    )
     kinds = [event.kind for event in events]
     assert kinds[-2:] == ["citations", "done"] and set(kinds[:-2]) == {"token"}
     assert "".join(event.text for event in events[:-2]) == events[-1].result.answer
