@@ -203,6 +203,15 @@ def _load_items(path: Path):
         raise _fail(str(error)) from error
 
 
+_SHORT_NAMES = {
+    "citation_precision": "cit. precision",
+    "citation_recall": "cit. recall",
+    "key_fact_accuracy": "key facts",
+    "refusal_on_unanswerable": "refused unans.",
+    "false_refusal": "false refusal",
+}
+
+
 def _print_answer_eval(path: Path, modes: list[str], top_k: int | None) -> None:
     from rich.progress import Progress
 
@@ -223,8 +232,9 @@ def _print_answer_eval(path: Path, modes: list[str], top_k: int | None) -> None:
             )
         reports.append(report)
     table = Table(title=f"Answers on {path.name}")
-    for column in ("group", "n", "mode", *ANSWER_METRICS):
-        table.add_column(column, justify="left" if column in ("group", "mode") else "right")
+    table.add_column("group", no_wrap=True, min_width=max(len(group) for group in reports[0].counts))
+    for column in ("n", "mode", *(_SHORT_NAMES[m] for m in ANSWER_METRICS)):
+        table.add_column(column, justify="left" if column == "mode" else "right")
     groups = [OVERALL, *sorted(group for group in reports[0].counts if group != OVERALL)]
     for group in groups:
         for report in reports:

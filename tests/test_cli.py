@@ -74,3 +74,22 @@ def test_malformed_dataset_line_is_reported_with_its_number(
     result = runner.invoke(app, ["eval", "--retrieval", str(bad)])
     assert result.exit_code == 1
     assert "2" in result.output
+
+
+def test_ask_prints_the_answer_and_its_sources(seed_index_settings, env_index) -> None:
+    env_index(seed_index_settings.index_dir)
+    result = runner.invoke(app, ["ask", "柳州市技改项目最高补助多少？", "--mode", "extractive"])
+    assert result.exit_code == 0, result.output
+    assert "[1]" in result.output and "柳政规〔2025〕3号" in result.output
+    refused = runner.invoke(app, ["ask", "今天天气怎么样？", "--mode", "extractive"])
+    assert "文件中没有找到相关规定" in refused.output and "not sources" in refused.output
+    assert runner.invoke(app, ["ask", "   "]).exit_code == 1
+
+
+def test_answer_eval_prints_metrics_by_group(seed_index_settings, env_index) -> None:
+    env_index(seed_index_settings.index_dir)
+    result = runner.invoke(app, ["eval", "--answers", str(DEV_SET), "--answer-mode", "extractive"])
+    assert result.exit_code == 0, result.output
+    for group in ("all", "numeric", "unanswerable", "lang:en"):
+        assert group in result.output
+    assert "/ask latency p50" in result.output
