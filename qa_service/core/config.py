@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     llm_threads: int = 0  # 0: all cores
     llm_gpu_layers: int = 0  # layers offloaded to a GPU; 0 on CPU-only machines
     llm_temperature: float = 0.0
-    llm_max_tokens: int = 160
+    llm_max_tokens: int = 96  # two or three sentences; the first token waits for none of them
     llm_seed: int = 0
     llm_preload: bool = True  # load the model at start-up so the first question does not wait for it
 

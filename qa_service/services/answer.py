@@ -9,6 +9,7 @@ verbatim quotes of the best clause sentences, which cannot state a figure their 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import time
@@ -258,14 +259,17 @@ class AnswerService:
         prompt = render_answer_prompt(Path(self._settings.prompts_dir), lang, query, clauses)
         buffer = ""
         pieces = generator.stream(prompt, max_tokens=self._settings.llm_max_tokens, stop=_STOP[lang])
-        for piece in pieces:
-            buffer += piece
-            spans = sentence_spans(buffer)
-            # The last sentence may still grow (or gain its marker); the ones before it are complete.
-            for start, end in spans[:-1]:
-                yield from self._accept(buffer[start:end], clauses, query, mode, draft)
-            if len(spans) > 1:
-                buffer = buffer[spans[-1][0] :]
+        with contextlib.closing(pieces):  # stopping early must end generation and free the model's lock
+            for piece in pieces:
+                if len(draft.sentences) >= self._settings.answer_max_sentences:
+                    break  # answers are short; the rest would only cost time
+                buffer += piece
+                spans = sentence_spans(buffer)
+                # The last sentence may still grow (or gain its marker); the ones before it are complete.
+                for start, end in spans[:-1]:
+                    yield from self._accept(buffer[start:end], clauses, query, mode, draft)
+                if len(spans) > 1:
+                    buffer = buffer[spans[-1][0] :]
         for start, end in sentence_spans(buffer):
             yield from self._accept(buffer[start:end], clauses, query, mode, draft)
         if mode != "auto":
@@ -285,6 +289,8 @@ class AnswerService:
         if mode == "auto" and any(removed.figures for removed in verified.removed):
             raise _FallBack
         if not verified.text or _repeats(verified.text, query, draft.sentences):
+            if mode == "auto" and not draft.sentences:
+                raise _FallBack  # off track from its first sentence: stop paying for tokens now
             return
         separator = " " if draft.sentences and not _ends_chinese(draft.sentences[-1]) else ""
         piece = separator + verified.text
