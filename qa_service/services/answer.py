@@ -133,6 +133,8 @@ class AnswerService:
         mode = request.mode or self._settings.answer_mode
         if mode not in ANSWER_MODES:
             raise InvalidQueryError(f"mode must be one of {', '.join(ANSWER_MODES)}")
+        if mode == "generative":
+            self._available_generator(mode)  # no model: fail now, with a status, not mid-stream
         history = self._history(request.history)
         query = standalone_query(question, history).query
         lang = detect_language(question)

@@ -93,3 +93,15 @@ def test_bad_requests_fail_before_streaming(client: TestClient) -> None:
     )
     missing = client.post("/ask/stream", json={"question": QUESTION, "doc_ids": ["nope"]})
     assert missing.status_code == 404 and missing.json()["doc_ids"] == ["nope"]
+
+
+def test_generative_mode_without_a_model_is_503_and_auto_still_answers(
+    tmp_path, seed_index_settings, seed_search_service
+) -> None:
+    settings = seed_index_settings.model_copy(update={"llm_model_path": str(tmp_path / "missing.gguf")})
+    service = AnswerService(seed_search_service, LlamaCppGenerator(settings), settings)
+    with TestClient(create_app(settings, seed_search_service, service)) as no_model:
+        response = no_model.post("/ask/stream", json={"question": QUESTION, "mode": "generative"})
+        assert response.status_code == 503 and "not found" in response.json()["detail"]
+        body = no_model.post("/ask", json={"question": QUESTION}).json()
+        assert body["mode_used"] == "extractive" and body["model"] == "" and body["citations"]
