@@ -2,7 +2,8 @@
 
 Uses the published index (QA_INDEX_DIR, built by scripts/setup.sh) and the configured LLM.
 
-.venv/bin/python bench/bench_ask.py [--dataset eval/datasets/seeds_dev.jsonl] [--limit 40] [--modes auto,extractive]
+.venv/bin/python bench/bench_ask.py [--dataset eval/datasets/seeds_dev.jsonl] [--limit 40]
+    [--modes auto,extractive]
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ def main() -> None:
     parser.add_argument("--modes", default="auto,extractive")
     args = parser.parse_args()
 
-    lines = [json.loads(line) for line in args.dataset.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [
+        json.loads(line) for line in args.dataset.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     step = max(1, len(lines) // args.limit)
     questions = [row["question"] for row in lines[::step]][: args.limit]
     settings = get_settings()
