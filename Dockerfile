@@ -6,14 +6,16 @@ ENV PIP_NO_CACHE_DIR=1 \
     QA_HOST=0.0.0.0 \
     QA_CACHE_DIR=/var/cache/qa_service
 
-RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
+# g++ compiles llama.cpp (llm extra) for a portable CPU baseline, not the build host's own CPU.
+ENV CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
+RUN apt-get update && apt-get install -y --no-install-recommends gcc g++ libc6-dev && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY qa_service ./qa_service
 COPY examples ./examples
 COPY prompts ./prompts
 # CPU build of torch first; the resolver would otherwise pick a multi-GB CUDA build.
-RUN pip install "torch==2.13.0" && pip install . \
+RUN pip install "torch==2.13.0" && pip install ".[llm]" \
     && qa models prepare \
     && qa index build examples/corpus
 
