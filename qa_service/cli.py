@@ -310,3 +310,65 @@ def evaluate(
 
 if __name__ == "__main__":
     app()
+
+
+@eval_app.command("run")
+def eval_run(
+    dataset: Annotated[Path, typer.Argument(help="Gold questions (jsonl), any path.")],
+    mode: Annotated[str, typer.Option(help="auto, generative or extractive")] = "extractive",
+    top_k: Annotated[int | None, typer.Option("--top-k", help="Clauses retrieved per answer.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Report folder (default eval/reports/<dataset>-<mode>).")
+    ] = None,
+) -> None:
+    """Run every question through the /ask pipeline; write results.jsonl, summary.json and report.md."""
+    from rich.progress import Progress
+
+    from qa_service.services.answer import ANSWER_MODES
+    from qa_service.services.eval_run import run_eval
+
+    if mode not in ANSWER_MODES:
+        raise _fail(f"mode must be one of {', '.join(ANSWER_MODES)}")
+    items = _load_items(dataset)
+    service = _load_answer_service()
+    out = out or Path("eval/reports") / f"{dataset.stem}-{mode}"
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task(f"{mode} answers", total=len(items))
+        summary = run_eval(
+            dataset,
+            items,
+            service,
+            service.search,
+            mode,  # type: ignore[arg-type]
+            out,
+            top_k=top_k,
+            progress=lambda _: bar.advance(task),
+        )
+    overall = summary["overall"]
+    console.print(
+        ", ".join(f"{name} {value:.3f}" for name, value in overall.items() if isinstance(value, float))
+    )
+    console.print(f"{summary['questions']} questions in {summary['seconds']} s; report in {out}/report.md")
+
+
+@eval_app.command("gate")
+def eval_gate(
+    summary: Annotated[Path, typer.Argument(help="summary.json written by `qa eval run`.")],
+    thresholds: Annotated[Path, typer.Option(help="TOML with [min] and [max] tables.")] = Path(
+        "eval/thresholds.toml"
+    ),
+) -> None:
+    """Exit non-zero when a metric of the run is below its [min] or above its [max] threshold."""
+    import json
+
+    from qa_service.services.eval_run import check_gate
+
+    try:
+        failures = check_gate(json.loads(summary.read_text(encoding="utf-8")), thresholds)
+    except (OSError, ValueError, KeyError) as error:
+        raise _fail(f"cannot gate {summary} with {thresholds}: {error}") from error
+    for failure in failures:
+        console.print(f"[red]regression[/red] {failure.metric} = {failure.value} (wanted {failure.bound})")
+    if failures:
+        raise typer.Exit(code=1)
+    console.print(f"gate passed ({thresholds})")

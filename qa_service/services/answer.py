@@ -117,6 +117,10 @@ class AnswerService:
     def generator(self) -> Generator | None:
         return self._generator
 
+    @property
+    def search(self) -> SearchService:
+        return self._search
+
     # --- public API ------------------------------------------------------------------------------
 
     def ask(self, request: AskRequest) -> AnswerResult:

@@ -1,0 +1,162 @@
+"""`qa eval run`: one dataset through the /ask pipeline, written out as results.jsonl, summary.json and
+report.md; `qa eval gate` checks a summary against thresholds kept in eval/thresholds.toml."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qa_service.evaluation.dataset import EvalItem
+from qa_service.evaluation.scoring import RetrievalCase, retrieval_metrics
+from qa_service.services.answer import AnswerMode, AnswerService
+from qa_service.services.answer_eval import ANSWER_METRICS, OVERALL, AnswerEvalReport, evaluate_answers
+from qa_service.services.search import SearchService
+
+RETRIEVAL_DEPTH = 10
+WORST_ITEMS = 15
+
+
+def _latency(values: Sequence[float]) -> dict[str, float]:
+    if not values:
+        return {"p50": 0.0, "p95": 0.0}
+    ordered = sorted(values)
+    return {"p50": statistics.median(ordered), "p95": ordered[max(0, round(0.95 * len(ordered)) - 1)]}
+
+
+def _retrieval(items: Sequence[EvalItem], search: SearchService) -> dict[str, dict[str, float]]:
+    cases: dict[str, list[RetrievalCase]] = {OVERALL: []}
+    for item in items:
+        if not item.answerable or not item.evidence:
+            continue
+        passages = [hit.chunk.text for hit in search.search(item.question, top_k=RETRIEVAL_DEPTH)]
+        case = RetrievalCase(quotes=[evidence.quote for evidence in item.evidence], passages=passages)
+        for group in (OVERALL, item.type, f"lang:{item.lang}"):
+            cases.setdefault(group, []).append(case)
+    return {group: retrieval_metrics(group_cases) for group, group_cases in cases.items()}
+
+
+def summarise(
+    dataset: Path, report: AnswerEvalReport, retrieval: dict[str, dict[str, float]], seconds: float
+) -> dict[str, Any]:
+    groups = {
+        group: {"n": report.counts[group], **report.by_group.get(group, {}), **retrieval.get(group, {})}
+        for group in report.counts
+    }
+    return {
+        "dataset": str(dataset),
+        "mode": report.mode,
+        "questions": len(report.rows),
+        "seconds": round(seconds, 1),
+        "latency_ms": _latency(report.latencies_ms),
+        "overall": groups[OVERALL],
+        "groups": {group: values for group, values in groups.items() if group != OVERALL},
+    }
+
+
+def _failure(row: dict[str, Any]) -> str | None:
+    if row["answerable"] and row["refused"]:
+        return "false refusal"
+    if not row["answerable"] and not row["refused"]:
+        return "answered an unanswerable question"
+    if row["citation_recall"] is not None and row["citation_recall"] < 1:
+        return "missed evidence" if row["citation_recall"] == 0 else "some evidence missed"
+    if row["citation_precision"] is not None and row["citation_precision"] < 1:
+        return "cited a clause without the evidence"
+    if row["key_fact_accuracy"] is not None and row["key_fact_accuracy"] < 1:
+        return "key fact missing"
+    return None
+
+
+def _severity(row: dict[str, Any]) -> float:
+    scores = [
+        row[m] for m in ("citation_precision", "citation_recall", "key_fact_accuracy") if row[m] is not None
+    ]
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def render_report(summary: dict[str, Any], rows: Sequence[dict[str, Any]], gold: dict[str, EvalItem]) -> str:
+    metrics = ["recall@5", "mrr", *ANSWER_METRICS]
+    header = "| group | n | " + " | ".join(metrics) + " |\n|---|---|" + "---|" * len(metrics) + "\n"
+
+    def line(group: str, values: dict[str, Any]) -> str:
+        cells = [f"{values[m]:.3f}" if isinstance(values.get(m), float) else "-" for m in metrics]
+        return f"| {group} | {values['n']} | " + " | ".join(cells) + " |\n"
+
+    table = header + line(OVERALL, summary["overall"])
+    table += "".join(line(group, values) for group, values in sorted(summary["groups"].items()))
+    failures = [(reason, row) for row in rows if (reason := _failure(row))]
+    failures.sort(key=lambda pair: _severity(pair[1]))
+    browser = ""
+    for reason, row in failures[:WORST_ITEMS]:
+        quotes = "; ".join(evidence.quote for evidence in gold[row["id"]].evidence) or "(none: unanswerable)"
+        cited = "; ".join(f"[{c['marker']}] {c['clause_ref']}" for c in row["citations"]) or "(none)"
+        browser += (
+            f"### {row['id']} ({row['type']}, {row['lang']}): {reason}\n\n"
+            f"- question: {row['question']}\n- gold quote: {quotes}\n"
+            f"- retrieved: {'; '.join(row['retrieved'])}\n- cited: {cited}\n- answer: {row['answer']}\n\n"
+        )
+    latency = summary["latency_ms"]
+    return (
+        f"# Eval report: {summary['dataset']} ({summary['mode']})\n\n"
+        f"{summary['questions']} questions in {summary['seconds']} s; /ask latency p50 "
+        f"{latency['p50']:.0f} ms, p95 {latency['p95']:.0f} ms.\n\n## Metrics\n\n{table}\n"
+        f"## Worst items ({len(failures)} with a failure, worst {min(len(failures), WORST_ITEMS)} shown)\n\n"
+        f"{browser or 'None.'}\n"
+    )
+
+
+def run_eval(
+    dataset: Path,
+    items: Sequence[EvalItem],
+    service: AnswerService,
+    search: SearchService,
+    mode: AnswerMode,
+    out: Path,
+    *,
+    top_k: int | None = None,
+    progress: Callable[[EvalItem], None] | None = None,
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    report = evaluate_answers(items, service, mode, top_k=top_k, progress=progress)
+    retrieval = _retrieval(items, search)
+    summary = summarise(dataset, report, retrieval, time.perf_counter() - started)
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "results.jsonl").open("w", encoding="utf-8") as results:
+        for row in report.rows:
+            results.write(json.dumps(row, ensure_ascii=False) + "\n")
+    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    gold = {item.id: item for item in items}
+    (out / "report.md").write_text(render_report(summary, report.rows, gold), encoding="utf-8")
+    return summary
+
+
+@dataclass(frozen=True)
+class GateFailure:
+    metric: str
+    value: float | None
+    bound: str
+
+
+def check_gate(summary: dict[str, Any], thresholds_file: Path) -> list[GateFailure]:
+    """Each `[min]` metric must be at least, each `[max]` metric at most, its threshold (overall)."""
+    thresholds = tomllib.loads(thresholds_file.read_text(encoding="utf-8"))
+    overall = summary["overall"]
+    failures = []
+    for metric, bound in thresholds.get("min", {}).items():
+        value = overall.get(metric)
+        if value is None or value < bound:
+            failures.append(GateFailure(metric, value, f">= {bound}"))
+    for metric, bound in thresholds.get("max", {}).items():
+        value = overall.get(metric)
+        if value is None or value > bound:
+            failures.append(GateFailure(metric, value, f"<= {bound}"))
+    return failures
+
+
+__all__ = ["GateFailure", "check_gate", "render_report", "run_eval", "summarise"]

@@ -1,0 +1,52 @@
+"""`qa eval run` output and `qa eval gate` thresholds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qa_service.evaluation.dataset import load_dataset
+from qa_service.services.answer import AnswerService
+from qa_service.services.eval_run import check_gate, run_eval
+from tests.conftest import DEV_SET
+
+
+@pytest.mark.slow
+def test_summary_equals_an_independent_computation_from_results(tmp_path: Path, seed_search_service) -> None:
+    dev = load_dataset(DEV_SET)
+    items = [item for item in dev if item.answerable][:25] + [item for item in dev if not item.answerable][:5]
+    service = AnswerService(seed_search_service, None, seed_search_service._settings)
+    summary = run_eval(DEV_SET, items, service, seed_search_service, "extractive", tmp_path)
+    rows = [
+        json.loads(line) for line in (tmp_path / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert len(rows) == len(items) == summary["questions"]
+    for metric in ("citation_precision", "citation_recall", "key_fact_accuracy"):
+        values = [row[metric] for row in rows if row[metric] is not None]
+        assert summary["overall"][metric] == pytest.approx(sum(values) / len(values))
+    unanswerable = [row["refused"] for row in rows if not row["answerable"]]
+    assert summary["overall"]["refusal_on_unanswerable"] == pytest.approx(
+        sum(unanswerable) / len(unanswerable)
+    )
+    numeric = [row["key_fact_accuracy"] for row in rows if row["type"] == "numeric" and not row["refused"]]
+    assert summary["groups"]["numeric"]["key_fact_accuracy"] == pytest.approx(sum(numeric) / len(numeric))
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert f"| all | {len(items)} |" in report and "## Worst items" in report
+    assert json.loads((tmp_path / "summary.json").read_text(encoding="utf-8")) == summary
+
+
+def test_gate_reports_each_metric_out_of_bounds(tmp_path: Path) -> None:
+    thresholds = tmp_path / "thresholds.toml"
+    thresholds.write_text(
+        '[min]\n"recall@5" = 0.9\nmrr = 0.5\n[max]\nfalse_refusal = 0.1\n', encoding="utf-8"
+    )
+    passing = {"overall": {"recall@5": 0.95, "mrr": 0.6, "false_refusal": 0.0}}
+    assert check_gate(passing, thresholds) == []
+    failing = {"overall": {"recall@5": 0.85, "false_refusal": 0.2}}
+    assert {(f.metric, f.bound) for f in check_gate(failing, thresholds)} == {
+        ("recall@5", ">= 0.9"),
+        ("mrr", ">= 0.5"),  # missing from the run: a failure, not a pass
+        ("false_refusal", "<= 0.1"),
+    }
