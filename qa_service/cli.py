@@ -372,3 +372,35 @@ def eval_gate(
     if failures:
         raise typer.Exit(code=1)
     console.print(f"gate passed ({thresholds})")
+
+
+@eval_app.command("compare")
+def eval_compare(
+    dataset: Annotated[Path, typer.Argument(help="Gold questions (jsonl), any path.")],
+    corpus: Annotated[
+        Path | None, typer.Option(help="Corpus for the naive baseline (default QA_CORPUS_DIR).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Where compare.md and compare.json go.")] = Path(
+        "eval/reports/compare"
+    ),
+) -> None:
+    """The pipeline against dense-only, BM25-only and a naive RAG baseline (LangChain 500-character
+    chunks, same embedder, FAISS only), extractive answers over each; one table with the differences."""
+    from qa_service.retrieval.embeddings import create_embedder
+    from qa_service.services.baselines import FixedModeSearch, NaiveRagSearch
+    from qa_service.services.eval_run import compare_configs
+
+    settings = get_settings()
+    items = _load_items(dataset)
+    search = _load_search_service()
+    embedder = create_embedder(settings)
+    searches = {
+        "pipeline (clauses, hybrid)": search,
+        "dense only": FixedModeSearch(search, "dense"),
+        "BM25 only": FixedModeSearch(search, "lexical"),
+        "naive RAG (500-char chunks, dense)": NaiveRagSearch.build(
+            [corpus or settings.corpus_dir], settings, embedder
+        ),
+    }
+    compare_configs(dataset, items, searches, settings, out)
+    console.print((out / "compare.md").read_text(encoding="utf-8"), markup=False)

@@ -136,6 +136,54 @@ def run_eval(
     return summary
 
 
+COMPARED_METRICS = ("recall@5", "mrr", *ANSWER_METRICS)
+
+
+def compare_configs(
+    dataset: Path,
+    items: Sequence[EvalItem],
+    searches: dict[str, Any],
+    settings: Any,
+    out: Path,
+) -> dict[str, dict[str, Any]]:
+    """The same questions, extractive answers and scoring over each retrieval configuration; the first
+    one is the reference the others are compared with. Writes compare.json and compare.md."""
+    summaries: dict[str, dict[str, Any]] = {}
+    for name, search in searches.items():
+        started = time.perf_counter()
+        report = evaluate_answers(items, AnswerService(search, None, settings), "extractive")
+        summaries[name] = summarise(dataset, report, _retrieval(items, search), time.perf_counter() - started)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "compare.json").write_text(json.dumps(summaries, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "compare.md").write_text(render_comparison(summaries), encoding="utf-8")
+    return summaries
+
+
+def render_comparison(summaries: dict[str, dict[str, Any]]) -> str:
+    names = list(summaries)
+    reference = summaries[names[0]]["overall"]
+    lines = [
+        "| configuration | " + " | ".join(COMPARED_METRICS) + " |",
+        "|---|" + "---|" * len(COMPARED_METRICS),
+    ]
+    for name in names:
+        overall = summaries[name]["overall"]
+        cells = []
+        for metric in COMPARED_METRICS:
+            value = overall.get(metric)
+            if value is None:
+                cells.append("-")
+            elif name == names[0]:
+                cells.append(f"{value:.3f}")
+            else:
+                cells.append(f"{value:.3f} ({value - reference.get(metric, 0.0):+.3f})")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return (
+        f"# Comparison on {summaries[names[0]]['dataset']}\n\nExtractive answers over each retrieval; "
+        f"in brackets, the difference from {names[0]}.\n\n" + "\n".join(lines) + "\n"
+    )
+
+
 @dataclass(frozen=True)
 class GateFailure:
     metric: str
@@ -159,4 +207,12 @@ def check_gate(summary: dict[str, Any], thresholds_file: Path) -> list[GateFailu
     return failures
 
 
-__all__ = ["GateFailure", "check_gate", "render_report", "run_eval", "summarise"]
+__all__ = [
+    "GateFailure",
+    "check_gate",
+    "compare_configs",
+    "render_comparison",
+    "render_report",
+    "run_eval",
+    "summarise",
+]

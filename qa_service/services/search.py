@@ -47,15 +47,19 @@ class SearchService:
         chunks = self._retriever.bundle.chunks
         return len(chunks) if doc_id is None else sum(chunk.doc_id == doc_id for chunk in chunks)
 
-    def validate_query(self, query: str) -> str:
+    @staticmethod
+    def validate_text(query: str, settings: Settings) -> str:
         stripped = query.strip()
         if not stripped:
             raise InvalidQueryError("query is empty")
-        if len(stripped) > self._settings.max_query_chars:
+        if len(stripped) > settings.max_query_chars:
             raise InvalidQueryError(
-                f"query is {len(stripped)} characters; the limit is {self._settings.max_query_chars}"
+                f"query is {len(stripped)} characters; the limit is {settings.max_query_chars}"
             )
         return stripped
+
+    def validate_query(self, query: str) -> str:
+        return self.validate_text(query, self._settings)
 
     def search(
         self,
