@@ -23,7 +23,7 @@ if ! ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1; then
     mkdir -p "$WHEELS" && mv "$BUILD_DIR"/llama_cpp_python-*.whl "$WHEELS"/ && rm -rf "$BUILD_DIR"
 fi
 .venv/bin/pip install --quiet "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl
-.venv/bin/pip install --quiet -e ".[dev,llm]"
+.venv/bin/pip install --quiet -e ".[dev,llm,eval]"
 .venv/bin/qa models prepare
 if [ "${QA_SKIP_SAMPLE_INDEX:-0}" != "1" ]; then
     .venv/bin/qa index build examples/corpus

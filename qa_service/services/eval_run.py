@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from qa_service.evaluation.dataset import EvalItem
+from qa_service.evaluation.plots import latency_histogram, metric_by_type
 from qa_service.evaluation.scoring import RetrievalCase, retrieval_metrics
 from qa_service.services.answer import AnswerMode, AnswerService
 from qa_service.services.answer_eval import ANSWER_METRICS, OVERALL, AnswerEvalReport, evaluate_answers
@@ -80,7 +81,16 @@ def _severity(row: dict[str, Any]) -> float:
     return sum(scores) / len(scores) if scores else 0.0
 
 
-def render_report(summary: dict[str, Any], rows: Sequence[dict[str, Any]], gold: dict[str, EvalItem]) -> str:
+def _images(figures: Sequence[Path]) -> str:
+    return "".join(f"![{figure.stem}]({figure.name})\n\n" for figure in figures)
+
+
+def render_report(
+    summary: dict[str, Any],
+    rows: Sequence[dict[str, Any]],
+    gold: dict[str, EvalItem],
+    figures: Sequence[Path] = (),
+) -> str:
     metrics = ["recall@5", "mrr", *ANSWER_METRICS]
     header = "| group | n | " + " | ".join(metrics) + " |\n|---|---|" + "---|" * len(metrics) + "\n"
 
@@ -105,7 +115,7 @@ def render_report(summary: dict[str, Any], rows: Sequence[dict[str, Any]], gold:
     return (
         f"# Eval report: {summary['dataset']} ({summary['mode']})\n\n"
         f"{summary['questions']} questions in {summary['seconds']} s; /ask latency p50 "
-        f"{latency['p50']:.0f} ms, p95 {latency['p95']:.0f} ms.\n\n## Metrics\n\n{table}\n"
+        f"{latency['p50']:.0f} ms, p95 {latency['p95']:.0f} ms.\n\n## Metrics\n\n{table}\n{_images(figures)}"
         f"## Worst items ({len(failures)} with a failure, worst {min(len(failures), WORST_ITEMS)} shown)\n\n"
         f"{browser or 'None.'}\n"
     )
@@ -131,8 +141,16 @@ def run_eval(
         for row in report.rows:
             results.write(json.dumps(row, ensure_ascii=False) + "\n")
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    figures = [
+        figure
+        for figure in (
+            metric_by_type({report.mode: summary}, ANSWER_METRICS[:3], out / "metrics_by_type.png"),
+            latency_histogram(report.latencies_ms, out / "latency.png"),
+        )
+        if figure is not None
+    ]
     gold = {item.id: item for item in items}
-    (out / "report.md").write_text(render_report(summary, report.rows, gold), encoding="utf-8")
+    (out / "report.md").write_text(render_report(summary, report.rows, gold, figures), encoding="utf-8")
     return summary
 
 
@@ -155,11 +173,16 @@ def compare_configs(
         summaries[name] = summarise(dataset, report, _retrieval(items, search), time.perf_counter() - started)
     out.mkdir(parents=True, exist_ok=True)
     (out / "compare.json").write_text(json.dumps(summaries, ensure_ascii=False, indent=2), encoding="utf-8")
-    (out / "compare.md").write_text(render_comparison(summaries), encoding="utf-8")
+    figure = metric_by_type(
+        summaries, ("recall@5", "citation_precision", "key_fact_accuracy"), out / "compare.png"
+    )
+    (out / "compare.md").write_text(
+        render_comparison(summaries, [figure] if figure else []), encoding="utf-8"
+    )
     return summaries
 
 
-def render_comparison(summaries: dict[str, dict[str, Any]]) -> str:
+def render_comparison(summaries: dict[str, dict[str, Any]], figures: Sequence[Path] = ()) -> str:
     names = list(summaries)
     reference = summaries[names[0]]["overall"]
     lines = [
@@ -180,7 +203,7 @@ def render_comparison(summaries: dict[str, dict[str, Any]]) -> str:
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return (
         f"# Comparison on {summaries[names[0]]['dataset']}\n\nExtractive answers over each retrieval; "
-        f"in brackets, the difference from {names[0]}.\n\n" + "\n".join(lines) + "\n"
+        f"in brackets, the difference from {names[0]}.\n\n" + "\n".join(lines) + "\n\n" + _images(figures)
     )
 
 

@@ -34,6 +34,8 @@ def test_summary_equals_an_independent_computation_from_results(tmp_path: Path, 
     assert summary["groups"]["numeric"]["key_fact_accuracy"] == pytest.approx(sum(numeric) / len(numeric))
     report = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert f"| all | {len(items)} |" in report and "## Worst items" in report
+    for figure in ("metrics_by_type.png", "latency.png"):  # matplotlib comes with the eval extra
+        assert (tmp_path / figure).read_bytes().startswith(b"\x89PNG") and f"]({figure})" in report
     assert json.loads((tmp_path / "summary.json").read_text(encoding="utf-8")) == summary
 
 
