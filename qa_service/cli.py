@@ -320,8 +320,12 @@ def eval_run(
     out: Annotated[
         Path | None, typer.Option(help="Report folder (default eval/reports/<dataset>-<mode>).")
     ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="Evaluate a running server (e.g. http://127.0.0.1:8000).")
+    ] = None,
 ) -> None:
-    """Run every question through the /ask pipeline; write results.jsonl, summary.json and report.md."""
+    """Run every question through the /ask pipeline (in process, or `--url` against a running server);
+    write results.jsonl, summary.json and report.md."""
     from rich.progress import Progress
 
     from qa_service.services.answer import ANSWER_MODES
@@ -329,21 +333,26 @@ def eval_run(
 
     if mode not in ANSWER_MODES:
         raise _fail(f"mode must be one of {', '.join(ANSWER_MODES)}")
+    from qa_service.services.remote import RemoteAnswerService, RemoteError
+
     items = _load_items(dataset)
-    service = _load_answer_service()
+    service = RemoteAnswerService(url) if url else _load_answer_service()
     out = out or Path("eval/reports") / f"{dataset.stem}-{mode}"
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task(f"{mode} answers", total=len(items))
-        summary = run_eval(
-            dataset,
-            items,
-            service,
-            service.search,
-            mode,  # type: ignore[arg-type]
-            out,
-            top_k=top_k,
-            progress=lambda _: bar.advance(task),
-        )
+        try:
+            summary = run_eval(
+                dataset,
+                items,
+                service,  # type: ignore[arg-type]
+                service.search,  # type: ignore[arg-type]
+                mode,  # type: ignore[arg-type]
+                out,
+                top_k=top_k,
+                progress=lambda _: bar.advance(task),
+            )
+        except RemoteError as error:
+            raise _fail(str(error)) from error
     overall = summary["overall"]
     console.print(
         ", ".join(f"{name} {value:.3f}" for name, value in overall.items() if isinstance(value, float))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qa_service.evaluation.dataset import load_dataset
-from qa_service.services.answer import AnswerService
+from qa_service.services.answer import AnswerService, AskRequest
 from qa_service.services.eval_run import check_gate, run_eval
 from tests.conftest import DEV_SET
 
@@ -78,3 +78,41 @@ def test_naive_rag_baseline_cuts_raw_text_into_500_character_chunks(real_embedde
     assert hits[0].dense_score >= hits[-1].dense_score
     with pytest.raises(InvalidQueryError):
         naive.validate_query("  ")
+
+
+@pytest.mark.slow
+def test_url_mode_scores_a_running_server_like_the_in_process_pipeline(
+    tmp_path: Path, seed_index_settings, seed_search_service
+) -> None:
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from qa_service.api.main import create_app
+    from qa_service.services.remote import RemoteAnswerService, RemoteError
+
+    dev = load_dataset(DEV_SET)
+    items = [item for item in dev if item.answerable][:8] + [item for item in dev if not item.answerable][:2]
+    service = AnswerService(seed_search_service, None, seed_index_settings)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = create_app(seed_index_settings, seed_search_service, service)
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        remote = RemoteAnswerService(f"http://127.0.0.1:{port}")
+        over_http = run_eval(DEV_SET, items, remote, remote.search, "extractive", tmp_path / "http")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+    in_process = run_eval(DEV_SET, items, service, seed_search_service, "extractive", tmp_path / "local")
+    for metric, value in in_process["overall"].items():
+        assert over_http["overall"][metric] == pytest.approx(value), metric
+    with pytest.raises(RemoteError):  # the server is gone: a clear error, not a traceback from httpx
+        RemoteAnswerService(f"http://127.0.0.1:{port}").ask(AskRequest("问题"))
