@@ -323,6 +323,9 @@ def eval_run(
     url: Annotated[
         str | None, typer.Option(help="Evaluate a running server (e.g. http://127.0.0.1:8000).")
     ] = None,
+    judge: Annotated[
+        str, typer.Option(help="none, or nli: the local LLM judges each cited clause (slow).")
+    ] = "none",
 ) -> None:
     """Run every question through the /ask pipeline (in process, or `--url` against a running server);
     write results.jsonl, summary.json and report.md."""
@@ -335,8 +338,17 @@ def eval_run(
         raise _fail(f"mode must be one of {', '.join(ANSWER_MODES)}")
     from qa_service.services.remote import RemoteAnswerService, RemoteError
 
+    if judge not in ("none", "nli"):
+        raise _fail("judge must be none or nli")
     items = _load_items(dataset)
     service = RemoteAnswerService(url) if url else _load_answer_service()
+    citation_judge = None
+    if judge == "nli":
+        from qa_service.evaluation.judge import CitationJudge
+        from qa_service.generation.llm import LlamaCppGenerator
+
+        settings = get_settings()
+        citation_judge = CitationJudge(LlamaCppGenerator(settings), settings.prompts_dir)
     out = out or Path("eval/reports") / f"{dataset.stem}-{mode}"
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task(f"{mode} answers", total=len(items))
@@ -350,6 +362,7 @@ def eval_run(
                 out,
                 top_k=top_k,
                 progress=lambda _: bar.advance(task),
+                judge=citation_judge,
             )
         except RemoteError as error:
             raise _fail(str(error)) from error
@@ -357,6 +370,8 @@ def eval_run(
     console.print(
         ", ".join(f"{name} {value:.3f}" for name, value in overall.items() if isinstance(value, float))
     )
+    if "judge" in summary:
+        console.print(f"LLM citation judge: {summary['judge']}")
     console.print(f"{summary['questions']} questions in {summary['seconds']} s; report in {out}/report.md")
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from qa_service.evaluation.dataset import EvalItem
+from qa_service.evaluation.judge import CitationJudge, judge_row, judge_summary
 from qa_service.evaluation.plots import latency_histogram, metric_by_type
 from qa_service.evaluation.scoring import RetrievalCase, retrieval_metrics
 from qa_service.services.answer import AnswerMode, AnswerService
@@ -112,10 +113,19 @@ def render_report(
             f"- retrieved: {'; '.join(row['retrieved'])}\n- cited: {cited}\n- answer: {row['answer']}\n\n"
         )
     latency = summary["latency_ms"]
+    judged = summary.get("judge")
+    judge_line = (
+        f"LLM citation judge: {judged['pairs']} (sentence, clause) pairs, supported "
+        f"{judged['judge_support']:.3f}, agreement with the string rules "
+        f"{judged['agreement_with_string_rules']:.3f}.\n\n"
+        if judged
+        else ""
+    )
     return (
         f"# Eval report: {summary['dataset']} ({summary['mode']})\n\n"
         f"{summary['questions']} questions in {summary['seconds']} s; /ask latency p50 "
-        f"{latency['p50']:.0f} ms, p95 {latency['p95']:.0f} ms.\n\n## Metrics\n\n{table}\n{_images(figures)}"
+        f"{latency['p50']:.0f} ms, p95 {latency['p95']:.0f} ms.\n\n{judge_line}## Metrics\n\n{table}\n"
+        f"{_images(figures)}"
         f"## Worst items ({len(failures)} with a failure, worst {min(len(failures), WORST_ITEMS)} shown)\n\n"
         f"{browser or 'None.'}\n"
     )
@@ -131,11 +141,20 @@ def run_eval(
     *,
     top_k: int | None = None,
     progress: Callable[[EvalItem], None] | None = None,
+    judge: CitationJudge | None = None,
 ) -> dict[str, Any]:
     started = time.perf_counter()
     report = evaluate_answers(items, service, mode, top_k=top_k, progress=progress)
     retrieval = _retrieval(items, search)
     summary = summarise(dataset, report, retrieval, time.perf_counter() - started)
+    if judge is not None:
+        quotes = {item.id: [evidence.quote for evidence in item.evidence] for item in items}
+        verdicts = []
+        for row in report.rows:
+            if row["answerable"] and not row["refused"]:
+                row["judge"] = judge_row(judge, {**row, "gold_quotes": quotes[row["id"]]})
+                verdicts.extend(row["judge"])
+        summary["judge"] = judge_summary(verdicts)
     out.mkdir(parents=True, exist_ok=True)
     with (out / "results.jsonl").open("w", encoding="utf-8") as results:
         for row in report.rows:
