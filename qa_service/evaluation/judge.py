@@ -23,7 +23,8 @@ class CitationJudge:
         self._template = load_template(prompts_dir, "judge_zh")
 
     def supports(self, sentence: str, clause: str) -> bool:
-        prompt = self._template.substitute(clause=" ".join(clause.split()), sentence=sentence)
+        # No trailing newline: the model must continue right after "支持：" with its verdict.
+        prompt = self._template.substitute(clause=" ".join(clause.split()), sentence=sentence).rstrip()
         verdict = self._generator.complete(prompt, max_tokens=2, stop=["\n"]).strip()
         return verdict.startswith(_YES)
 

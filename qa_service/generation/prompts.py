@@ -25,4 +25,7 @@ def number_clauses(clauses: Sequence[str]) -> str:
 
 def render_answer_prompt(prompts_dir: Path, lang: str, question: str, clauses: Sequence[str]) -> str:
     template = load_template(prompts_dir, f"answer_{'en' if lang == 'en' else 'zh'}")
-    return template.substitute(clauses=number_clauses(clauses), question=" ".join(question.split()))
+    # No trailing newline: the few-shot answers follow "回答：" on the same line, and a model that starts
+    # on a new line writes a clause list ("[1] 《…》…"), not an answer.
+    prompt = template.substitute(clauses=number_clauses(clauses), question=" ".join(question.split()))
+    return prompt.rstrip()
