@@ -114,10 +114,6 @@ class AnswerService:
         self._settings = settings
 
     @property
-    def generator(self) -> Generator | None:
-        return self._generator
-
-    @property
     def search(self) -> SearchService:
         return self._search
 
