@@ -13,11 +13,20 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY qa_service ./qa_service
 COPY examples ./examples
-COPY prompts ./prompts
 # CPU build of torch first; the resolver would otherwise pick a multi-GB CUDA build.
 RUN pip install "torch==2.13.0" && pip install ".[llm]" \
     && qa models prepare \
     && qa index build examples/corpus
+
+# API keys: the server binds 0.0.0.0, so it needs one and refuses to start without (README, "Security
+# and limits"). Keys are state, not image content: they live on a volume, created before the first start:
+#   docker volume create qa-keys
+#   docker run --rm -v qa-keys:/var/lib/qa_service IMAGE qa keys create --scope admin --name ops
+#   docker run -d -p 8000:8000 -v qa-keys:/var/lib/qa_service IMAGE
+# (later ones with `docker exec CONTAINER qa keys create --scope ask`; a revoked key is refused at once).
+# Behind a proxy that authenticates every request instead: -e QA_AUTH_REQUIRED=never.
+ENV QA_KEYS_DB=/var/lib/qa_service/keys.sqlite3
+VOLUME /var/lib/qa_service
 
 EXPOSE 8000
 CMD ["qa", "serve"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import socket
-import statistics
 import threading
 import time
 from collections import Counter
@@ -22,17 +21,13 @@ import uvicorn
 
 from qa_service.api.main import create_app
 from qa_service.core.config import get_settings
+from qa_service.core.stats import percentile
 
 
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _percentile(values: list[float], percent: int) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(percent / 100 * len(ordered)) - 1))]
 
 
 def _first_token_ms(client: httpx.Client, question: str, mode: str) -> tuple[float, float]:
@@ -83,10 +78,10 @@ def main() -> None:
             streamed = [_first_token_ms(client, question, mode) for question in questions]
             first = [ttft for ttft, _ in streamed]
             print(
-                f"{mode}: /ask over {len(questions)} questions p50 {statistics.median(latencies):.0f} ms, "
-                f"p95 {_percentile(latencies, 95):.0f} ms, max {max(latencies):.0f} ms; "
-                f"/ask/stream first token p50 {statistics.median(first):.0f} ms, "
-                f"p95 {_percentile(first, 95):.0f} ms; answers by {dict(used)}"
+                f"{mode}: /ask over {len(questions)} questions p50 {percentile(latencies, 50):.0f} ms, "
+                f"p95 {percentile(latencies, 95):.0f} ms, max {max(latencies):.0f} ms; "
+                f"/ask/stream first token p50 {percentile(first, 50):.0f} ms, "
+                f"p95 {percentile(first, 95):.0f} ms; answers by {dict(used)}"
             )
     server.should_exit = True
     thread.join(timeout=5)

@@ -10,11 +10,10 @@ import argparse
 import json
 from pathlib import Path
 
+from qa_service.bootstrap import build_search_service
 from qa_service.core.config import get_settings
 from qa_service.evaluation.scoring import covers
 from qa_service.generation.followup import Turn, standalone_query
-from qa_service.retrieval.embeddings import create_embedder
-from qa_service.services.search import SearchService
 
 
 def main() -> None:
@@ -23,7 +22,7 @@ def main() -> None:
     parser.add_argument("-k", type=int, default=5)
     args = parser.parse_args()
     settings = get_settings()
-    search = SearchService.from_settings(settings, create_embedder(settings))
+    search = build_search_service(settings)
     items = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
     found = {"as asked": 0, "previous + follow-up": 0, "rewritten": 0}
     for item in items:

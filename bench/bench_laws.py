@@ -12,10 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from qa_service.bootstrap import build_embedder, build_search_service
 from qa_service.core.config import Settings
-from qa_service.retrieval.embeddings import create_embedder
 from qa_service.services.indexing import build_index
-from qa_service.services.search import SearchService
 
 DEFAULT_LAWS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "laws"
 PROBES = [
@@ -39,7 +38,7 @@ def main() -> None:
     characters = sum(path.stat().st_size for path in files)
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(index_dir=Path(folder) / "default")
-        embedder = create_embedder(settings)
+        embedder = build_embedder(settings)
         report = build_index(files, settings, embedder, show_progress=True)
         print(
             f"{report.files} files ({characters / 1e6:.1f} MB), {report.documents} documents, "
@@ -49,7 +48,7 @@ def main() -> None:
         )
         for error in report.errors:
             print(f"  error {error.source}: {error.reason}")
-        service = SearchService.from_settings(settings, embedder)
+        service = build_search_service(settings, embedder)
         latencies = []
         for probe in PROBES * 10:
             started = time.perf_counter()

@@ -17,10 +17,9 @@ import httpx
 import uvicorn
 
 from qa_service.api.main import create_app
+from qa_service.bootstrap import build_embedder, build_search_service
 from qa_service.core.config import Settings
-from qa_service.retrieval.embeddings import create_embedder
 from qa_service.services.indexing import build_index
-from qa_service.services.search import SearchService
 
 QUERIES = [
     "我们厂做技改，最多补多少？",
@@ -49,7 +48,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(index_dir=Path(folder) / "default")
         started = time.perf_counter()
-        embedder = create_embedder(settings)
+        embedder = build_embedder(settings)
         print(f"model load: {time.perf_counter() - started:.2f} s")
         report = build_index([args.corpus], settings, embedder)
         print(
@@ -57,7 +56,7 @@ def main() -> None:
             f"{report.documents} documents, {report.chunks} chunks (ingest {report.seconds_ingest:.2f} s, "
             f"embed {report.seconds_embed:.2f} s, {report.chunks_per_second:.1f} chunks/s)"
         )
-        service = SearchService.from_settings(settings, embedder)
+        service = build_search_service(settings, embedder)
         port = _free_port()
         server = uvicorn.Server(uvicorn.Config(create_app(settings, service), port=port, log_level="warning"))
         thread = threading.Thread(target=server.run, daemon=True)

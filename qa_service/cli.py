@@ -2,26 +2,47 @@
 
 from __future__ import annotations
 
-import statistics
 import time
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
-from qa_service.core.config import get_settings
-from qa_service.retrieval.retriever import RetrievalMode
+from qa_service.core.config import Settings, get_settings
+from qa_service.core.errors import QAError
+from qa_service.core.stats import percentile
 
-app = typer.Typer(help="Policy question-answering service.", no_args_is_help=True)
+console = Console()
+err_console = Console(stderr=True)
+
+
+class _Commands(TyperGroup):
+    """Every command's service errors end the same way: the message, exit status 1, no traceback."""
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except QAError as error:
+            console.print(f"[red]error:[/red] {error}", highlight=False)
+            raise typer.Exit(code=1) from error
+
+
+app = typer.Typer(help="Policy question-answering service.", no_args_is_help=True, cls=_Commands)
 models_app = typer.Typer(help="Embedding model preparation.", no_args_is_help=True)
 index_app = typer.Typer(help="Build and inspect the clause index.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluation against gold questions.")
 app.add_typer(models_app, name="models")
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
-console = Console()
+keys_app = typer.Typer(help="API keys for the HTTP API (stored hashed, shown once).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+if TYPE_CHECKING:  # imported lazily: ingest worker processes import this module and need no numpy/faiss
+    from qa_service.retrieval.retriever import RetrievalMode
 
 ALL_MODES: tuple[RetrievalMode, ...] = ("dense", "lexical", "hybrid")
 
@@ -61,45 +82,45 @@ def index_build(
     index_dir: Annotated[
         Path | None, typer.Option(help="Where to publish the index (default: settings).")
     ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="Write a JSON report: every file, skipped ones with reasons, counts, timings."),
+    ] = None,
 ) -> None:
     """Ingest, chunk by clause, embed and publish the index atomically."""
-    from qa_service.retrieval.embeddings import create_embedder
-    from qa_service.retrieval.store import IndexBusyError
-    from qa_service.services.indexing import NothingToIndexError, build_index
+    from qa_service.bootstrap import build_embedder
+    from qa_service.services.indexing import build_index
 
     settings = get_settings()
     started = time.perf_counter()
-    embedder = create_embedder(settings)
+    embedder = build_embedder(settings)
     load_seconds = time.perf_counter() - started
-    try:
-        report = build_index(
-            paths or [settings.corpus_dir], settings, embedder, target=index_dir, show_progress=True
-        )
-    except (NothingToIndexError, IndexBusyError) as error:
-        raise _fail(str(error)) from error
-    for error in report.errors:
-        console.print(f"[yellow]skipped[/yellow] {error.source}: {error.reason}")
+    built = build_index(
+        paths or [settings.corpus_dir],
+        settings,
+        embedder,
+        target=index_dir,
+        show_progress=True,
+        report_to=report,
+    )
+    for error in built.errors:
+        # A file name such as "[red].txt" is a name, not a style; a long path is not wrapped mid-name.
+        console.print(f"skipped {error.source}: {error.reason}", style="yellow", markup=False, soft_wrap=True)
     console.print(
-        f"indexed {report.files} file(s): {report.documents} documents, {report.chunks} chunks, "
-        f"{len(report.errors)} skipped\n"
-        f"model load {load_seconds:.1f} s; ingest {report.seconds_ingest:.1f} s; "
-        f"embed {report.seconds_embed:.1f} s ({report.chunks_per_second:.1f} chunks/s); "
-        f"build total {report.seconds_total:.1f} s\n"
-        f"published {report.location}"
+        f"indexed {built.files} file(s): {built.documents} documents, {built.chunks} chunks, "
+        f"{len(built.errors)} skipped\n"
+        f"model load {load_seconds:.1f} s; ingest {built.seconds_ingest:.1f} s; "
+        f"embed {built.seconds_embed:.1f} s ({built.chunks_per_second:.1f} chunks/s); "
+        f"build total {built.seconds_total:.1f} s\n"
+        f"published {built.location}" + (f"\nreport in {report}" if report else ""),
+        highlight=False,
     )
 
 
 def _load_search_service():
-    from qa_service.retrieval.embeddings import create_embedder
-    from qa_service.retrieval.retriever import EmbeddingModelMismatchError
-    from qa_service.retrieval.store import IndexCorruptError, IndexNotFoundError
-    from qa_service.services.search import SearchService
+    from qa_service.bootstrap import build_search_service
 
-    settings = get_settings()
-    try:
-        return SearchService.from_settings(settings, create_embedder(settings))
-    except (IndexNotFoundError, IndexCorruptError, EmbeddingModelMismatchError) as error:
-        raise _fail(str(error)) from error
+    return build_search_service(get_settings())
 
 
 @index_app.command("info")
@@ -119,15 +140,10 @@ def search(
     mode: Annotated[str, typer.Option(help="hybrid, dense or lexical")] = "hybrid",
 ) -> None:
     """Search the index and print the best clauses."""
-    from qa_service.services.search import InvalidQueryError, UnknownDocumentError
-
     if mode not in ALL_MODES:
         raise _fail(f"mode must be one of {', '.join(ALL_MODES)}")
     service = _load_search_service()
-    try:
-        hits = service.search(query, top_k=top_k, doc_ids=doc_id, mode=mode)  # type: ignore[arg-type]
-    except (InvalidQueryError, UnknownDocumentError) as error:
-        raise _fail(str(error)) from error
+    hits = service.search(query, top_k=top_k, doc_ids=doc_id, mode=mode)  # type: ignore[arg-type]
     if not hits:
         console.print("no matching clauses")
     for rank, hit in enumerate(hits, start=1):
@@ -147,17 +163,124 @@ def serve(
     import uvicorn
 
     from qa_service.api.main import create_app
+    from qa_service.api.middleware import uvicorn_limits
 
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    # The app decides whether keys are needed from the address it is served on, so it must see --host.
+    settings = settings.model_copy(update={"host": host or settings.host})
+    _check_keys_before_serving(settings)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        **uvicorn_limits(settings),  # connections, header size, keep-alive, a bounded graceful shutdown
+    )
+
+
+def _check_keys_before_serving(settings: Settings) -> None:
+    """Refuses to serve where keys are required and none exists: a server nobody can use is a
+    mistake, and the alternative, serving an open API on a reachable address, is a worse one."""
+    from qa_service.api.security import auth_mode
+    from qa_service.services.keys import KeyStore
+
+    mode = auth_mode(settings)
+    if mode == "required" and not KeyStore(settings.keys_path).has_active_keys():
+        why = (
+            "QA_AUTH_REQUIRED=always"
+            if settings.auth_required == "always"
+            else f"the server binds {settings.host}, which other machines can reach"
+        )
+        raise _fail(
+            f"API keys are required ({why}) and {settings.keys_path} holds no active key.\n"
+            "Create one (it is printed once):  qa keys create --scope admin --name ops\n"
+            "and send it as `Authorization: Bearer <key>` or `X-API-Key: <key>`.\n"
+            "To serve without keys anyway (only behind a proxy that authenticates), "
+            "set QA_AUTH_REQUIRED=never."
+        )
+    described = {
+        "required": f"required (keys in {settings.keys_path})",
+        "optional": f"optional on {settings.host} (QA_AUTH_REQUIRED=auto)",
+        "off": "off (QA_AUTH_REQUIRED=never)",
+    }
+    console.print(f"API keys: {described[mode]}", highlight=False)
+
+
+class KeyScope(StrEnum):
+    ask = "ask"
+    admin = "admin"
+
+
+def _key_store():
+    from qa_service.services.keys import KeyStore
+
+    return KeyStore(get_settings().keys_path)
+
+
+@keys_app.command("create")
+def keys_create(
+    scope: Annotated[
+        KeyScope, typer.Option(help="ask: /ask, /ask/stream, /search, /documents; admin: those and /admin/*.")
+    ],
+    name: Annotated[str, typer.Option(help="Who or what the key is for (shown by `qa keys list`).")] = "",
+) -> None:
+    """Create a key and print it once: only its hash is stored, it cannot be shown again."""
+    created = _key_store().create(scope.value, name)
+    # The key alone on stdout (KEY=$(qa keys create ...) captures just it); the notes on stderr.
+    typer.echo(created.secret)
+    err_console.print(
+        f"created key {created.key.id} ({created.key.scope}{', ' + name if name else ''}); store it now, "
+        "it is not shown again. Send it as `Authorization: Bearer <key>` or `X-API-Key: <key>`.",
+        highlight=False,
+        markup=False,
+    )
+
+
+def _minute(timestamp: str | None) -> str:
+    """2026-05-01T08:30:12+00:00 → 2026-05-01 08:30: a listing line fits a terminal."""
+    return timestamp[:16].replace("T", " ") if timestamp else ""
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """Every key: id, name, prefix, scope, when created, last used (to the minute) and revoked."""
+    store = _key_store()
+    keys = store.list()
+    if not keys:
+        console.print(f"no keys in {store.path}; create one with `qa keys create --scope ask`", markup=False)
+        return
+    table = Table(title=f"API keys in {store.path} (times in UTC)")
+    table.add_column("id", justify="right")
+    table.add_column("name", min_width=6)
+    table.add_column("prefix", no_wrap=True)
+    for column in ("scope", "created", "last used", "revoked"):  # dates wrap before their times
+        table.add_column(column)
+    for key in keys:
+        table.add_row(
+            str(key.id),
+            key.name,
+            f"{key.prefix}…",
+            key.scope,
+            _minute(key.created_at),
+            _minute(key.last_used_at) or "never",
+            _minute(key.revoked_at),
+        )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[int, typer.Argument(help="The id `qa keys list` shows.")]) -> None:
+    """Revoke a key: the next request that sends it gets 401 (a running server needs no restart)."""
+    key = _key_store().revoke(key_id)
+    if key is None:
+        raise _fail(f"no key with id {key_id}")
+    label = f"{key.prefix}…{', ' + key.name if key.name else ''}"
+    console.print(f"key {key.id} ({label}) revoked at {key.revoked_at}", markup=False)
 
 
 def _load_answer_service():
-    from qa_service.generation.llm import LlamaCppGenerator
-    from qa_service.services.answer import AnswerService
+    from qa_service.bootstrap import build_answer_service
 
-    settings = get_settings()
-    return AnswerService(_load_search_service(), LlamaCppGenerator(settings), settings)
+    return build_answer_service(get_settings(), _load_search_service())
 
 
 @app.command()
@@ -168,16 +291,12 @@ def ask(
     doc_id: Annotated[list[str] | None, typer.Option("--doc-id", help="Answer from this document.")] = None,
 ) -> None:
     """Answer a question with verified clause citations (as POST /ask does)."""
-    from qa_service.services.answer import ANSWER_MODES, AskRequest, GenerationUnavailableError
-    from qa_service.services.search import InvalidQueryError, UnknownDocumentError
+    from qa_service.services.answer import ANSWER_MODES, AskRequest
 
     if mode is not None and mode not in ANSWER_MODES:
         raise _fail(f"mode must be one of {', '.join(ANSWER_MODES)}")
     service = _load_answer_service()
-    try:
-        result = service.ask(AskRequest(question, top_k=top_k, doc_ids=doc_id, mode=mode))  # type: ignore[arg-type]
-    except (InvalidQueryError, UnknownDocumentError, GenerationUnavailableError) as error:
-        raise _fail(str(error)) from error
+    result = service.ask(AskRequest(question, top_k=top_k, doc_ids=doc_id, mode=mode))  # type: ignore[arg-type]
     console.print(result.answer, markup=False)
     console.print()
     listed = [(c.marker, c.hit, c.quote) for c in result.citations] or [
@@ -195,11 +314,11 @@ def ask(
 
 
 def _load_items(path: Path):
-    from qa_service.evaluation.dataset import DatasetError, load_dataset
+    from qa_service.evaluation.dataset import load_dataset
 
     try:
         return load_dataset(path)
-    except (DatasetError, OSError) as error:
+    except OSError as error:
         raise _fail(str(error)) from error
 
 
@@ -303,13 +422,9 @@ def evaluate(
     for report in reports:
         latencies = report.latencies_ms
         console.print(
-            f"{report.mode}: search latency p50 {statistics.median(latencies):.1f} ms, "
+            f"{report.mode}: search latency p50 {percentile(latencies, 50):.1f} ms, "
             f"max {max(latencies):.1f} ms over {len(latencies)} questions"
         )
-
-
-if __name__ == "__main__":
-    app()
 
 
 @eval_app.command("run")
@@ -326,9 +441,19 @@ def eval_run(
     judge: Annotated[
         str, typer.Option(help="none, or nli: the local LLM judges each cited clause (slow).")
     ] = "none",
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Answer from a throwaway index of these files/folders (repeatable; e.g. the "
+            "injection corpus and examples/corpus) instead of the published index."
+        ),
+    ] = None,
 ) -> None:
     """Run every question through the /ask pipeline (in process, or `--url` against a running server);
     write results.jsonl, summary.json and report.md."""
+    import tempfile
+    from contextlib import ExitStack
+
     from rich.progress import Progress
 
     from qa_service.services.answer import ANSWER_MODES
@@ -336,36 +461,48 @@ def eval_run(
 
     if mode not in ANSWER_MODES:
         raise _fail(f"mode must be one of {', '.join(ANSWER_MODES)}")
-    from qa_service.services.remote import RemoteAnswerService, RemoteError
+    from qa_service.services.remote import RemoteAnswerService
 
     if judge not in ("none", "nli"):
         raise _fail("judge must be none or nli")
+    if corpus and url:
+        raise _fail("--corpus indexes in process; it cannot be combined with --url")
     items = _load_items(dataset)
-    service = RemoteAnswerService(url) if url else _load_answer_service()
+    cleanup = ExitStack()
+    if corpus:
+        from qa_service.bootstrap import build_answer_service, build_embedder, build_search_service
+        from qa_service.services.indexing import build_index
+
+        index_settings = get_settings().model_copy(
+            update={"index_dir": Path(cleanup.enter_context(tempfile.TemporaryDirectory())) / "default"}
+        )
+        embedder = build_embedder(index_settings)
+        built = build_index(corpus, index_settings, embedder)
+        console.print(f"throwaway index: {built.documents} documents, {built.chunks} chunks")
+        service = build_answer_service(index_settings, build_search_service(index_settings, embedder))
+    else:
+        service = RemoteAnswerService(url) if url else _load_answer_service()
     citation_judge = None
     if judge == "nli":
+        from qa_service.bootstrap import build_generator
         from qa_service.evaluation.judge import CitationJudge
-        from qa_service.generation.llm import LlamaCppGenerator
 
         settings = get_settings()
-        citation_judge = CitationJudge(LlamaCppGenerator(settings), settings.prompts_dir)
+        citation_judge = CitationJudge(build_generator(settings), settings.prompts_dir)
     out = out or Path("eval/reports") / f"{dataset.stem}-{mode}"
-    with Progress(console=console, transient=True) as bar:
+    with cleanup, Progress(console=console, transient=True) as bar:
         task = bar.add_task(f"{mode} answers", total=len(items))
-        try:
-            summary = run_eval(
-                dataset,
-                items,
-                service,  # type: ignore[arg-type]
-                service.search,  # type: ignore[arg-type]
-                mode,  # type: ignore[arg-type]
-                out,
-                top_k=top_k,
-                progress=lambda _: bar.advance(task),
-                judge=citation_judge,
-            )
-        except RemoteError as error:
-            raise _fail(str(error)) from error
+        summary = run_eval(
+            dataset,
+            items,
+            service,  # type: ignore[arg-type]
+            service.search,  # type: ignore[arg-type]
+            mode,  # type: ignore[arg-type]
+            out,
+            top_k=top_k,
+            progress=lambda _: bar.advance(task),
+            judge=citation_judge,
+        )
     overall = summary["overall"]
     console.print(
         ", ".join(f"{name} {value:.3f}" for name, value in overall.items() if isinstance(value, float))
@@ -410,14 +547,14 @@ def eval_compare(
 ) -> None:
     """The pipeline against dense-only, BM25-only and a naive RAG baseline (LangChain 500-character
     chunks, same embedder, FAISS only), extractive answers over each; one table with the differences."""
-    from qa_service.retrieval.embeddings import create_embedder
+    from qa_service.bootstrap import build_embedder
     from qa_service.services.baselines import FixedModeSearch, NaiveRagSearch
     from qa_service.services.eval_run import compare_configs
 
     settings = get_settings()
     items = _load_items(dataset)
     search = _load_search_service()
-    embedder = create_embedder(settings)
+    embedder = build_embedder(settings)
     searches = {
         "pipeline (clauses, hybrid)": search,
         "dense only": FixedModeSearch(search, "dense"),
@@ -428,3 +565,7 @@ def eval_compare(
     }
     compare_configs(dataset, items, searches, settings, out)
     console.print((out / "compare.md").read_text(encoding="utf-8"), markup=False)
+
+
+if __name__ == "__main__":  # `python -m qa_service.cli …`: after every command is registered
+    app()

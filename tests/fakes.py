@@ -35,3 +35,35 @@ class HashingEmbedder:
 
     def embed_passages(self, texts: Sequence[str], *, show_progress: bool = False) -> np.ndarray:
         return np.stack([self._vector(text) for text in texts])
+
+
+class TokenGenerator:
+    """An LLM stand-in that streams fixed tokens with a delay between them and counts what it sent,
+    so queueing and cancellation can be observed without a model."""
+
+    name = "tokens.gguf"
+
+    def __init__(self, tokens: Sequence[str], delay_s: float = 0.05) -> None:
+        self._tokens = list(tokens)
+        self._delay_s = delay_s
+        self.sent = 0
+        self.calls = 0
+        self.closed = 0
+
+    def load(self) -> None:
+        return None
+
+    def complete(self, prompt: str, *, max_tokens: int, stop: list[str]) -> str:
+        return "".join(self.stream(prompt, max_tokens=max_tokens, stop=stop))
+
+    def stream(self, prompt: str, *, max_tokens: int, stop: list[str]):  # type: ignore[no-untyped-def]
+        import time
+
+        self.calls += 1
+        try:
+            for token in self._tokens[:max_tokens]:
+                time.sleep(self._delay_s)
+                self.sent += 1
+                yield token
+        finally:
+            self.closed += 1

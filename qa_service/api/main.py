@@ -2,46 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from qa_service.api.deps import ServiceUnavailableError
-from qa_service.api.routes import ask, documents, health, search, ui
+from qa_service.api.middleware import RequestBodyLimitsMiddleware
+from qa_service.api.routes import admin, ask, documents, health, search, ui
+from qa_service.api.schemas import error_responses
+from qa_service.api.security import Gatekeeper
+from qa_service.bootstrap import Services, build_answer_service, build_generator, build_services
 from qa_service.core.config import Settings, get_settings
-from qa_service.generation.llm import GeneratorUnavailableError, LlamaCppGenerator
-from qa_service.retrieval.embeddings import cached_embedder
-from qa_service.retrieval.retriever import EmbeddingModelMismatchError
-from qa_service.retrieval.store import IndexCorruptError, IndexNotFoundError
-from qa_service.services.answer import AnswerService, GenerationUnavailableError
-from qa_service.services.search import InvalidQueryError, SearchService, UnknownDocumentError
+from qa_service.core.errors import InvalidRequestError, QAError
+from qa_service.services.answer import AnswerService
+from qa_service.services.search import SearchService
 
 logger = logging.getLogger(__name__)
 
 
-def _load_search_service(app: FastAPI) -> None:
-    settings: Settings = app.state.settings
-    try:
-        app.state.search_service = SearchService.from_settings(settings, cached_embedder(settings))
-    except (IndexNotFoundError, IndexCorruptError, EmbeddingModelMismatchError) as error:
-        # The app still starts so /health can say why; search answers 503 until the index exists.
-        logger.error("search unavailable: %s", error)
-        app.state.startup_error = str(error)
-
-
-def _load_answer_service(app: FastAPI) -> None:
-    settings: Settings = app.state.settings
-    generator = LlamaCppGenerator(settings)
-    if settings.llm_preload:
+async def _watch_index(services: Services, interval_s: float) -> None:
+    """Polls the published index; a new version is loaded in a worker thread and swapped in."""
+    while True:
+        await asyncio.sleep(interval_s)
         try:
-            generator.load()
-        except GeneratorUnavailableError as error:
-            # Answers are still given, extractively; mode=generative answers 503 with this reason.
-            logger.warning("LLM unavailable: %s", error)
-    app.state.answer_service = AnswerService(app.state.search_service, generator, settings)
+            if await asyncio.to_thread(services.reload_index):
+                logger.info("switched to index %s", services.search.manifest.get("version"))  # type: ignore[union-attr]
+        except QAError as error:
+            logger.warning("new index not loaded, still serving the old one: %s", error)
 
 
 def create_app(
@@ -49,39 +42,72 @@ def create_app(
     search_service: SearchService | None = None,
     answer_service: AnswerService | None = None,
 ) -> FastAPI:
+    """Services passed in are used as they are (tests); otherwise the composition root builds them
+    at start-up."""
+    settings = settings or get_settings()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if app.state.search_service is None:
-            _load_search_service(app)
-        if app.state.answer_service is None and app.state.search_service is not None:
-            _load_answer_service(app)
+        services: Services = app.state.services
+        if services.search is None:
+            app.state.services = services = build_services(settings)
+        elif services.answer is None:
+            services.generator = build_generator(settings)
+            services.answer = build_answer_service(settings, services.search, services.generator)
+            if settings.llm_preload:
+                services.load_generator()
+        watcher = None
+        if settings.index_watch_interval_s > 0:
+            watcher = asyncio.create_task(_watch_index(services, settings.index_watch_interval_s))
         yield
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
 
     app = FastAPI(title="Policy QA service", version="0.1.0", lifespan=lifespan)
-    app.state.settings = settings or get_settings()
-    app.state.search_service = search_service
-    app.state.answer_service = answer_service
-    app.state.startup_error = None
+    app.state.settings = settings
+    app.state.gatekeeper = Gatekeeper(settings)
+    app.state.services = Services(
+        settings=settings,
+        search=search_service,
+        answer=answer_service,
+        generator=answer_service.generator if answer_service is not None else None,
+    )
 
-    @app.exception_handler(InvalidQueryError)
-    async def invalid_query(_: Request, error: InvalidQueryError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": str(error)})
+    @app.exception_handler(QAError)
+    async def service_error(_: Request, error: QAError) -> JSONResponse:
+        return JSONResponse(
+            status_code=error.status_code,
+            content={"detail": str(error), **error.extra()},
+            headers=error.headers,
+        )
 
-    @app.exception_handler(UnknownDocumentError)
-    async def unknown_document(_: Request, error: UnknownDocumentError) -> JSONResponse:
-        return JSONResponse(status_code=404, content={"detail": str(error), "doc_ids": error.doc_ids})
-
-    @app.exception_handler(ServiceUnavailableError)
-    async def unavailable(_: Request, error: ServiceUnavailableError) -> JSONResponse:
-        return JSONResponse(status_code=503, content={"detail": str(error)})
-
-    @app.exception_handler(GenerationUnavailableError)
-    async def no_llm(_: Request, error: GenerationUnavailableError) -> JSONResponse:
-        return JSONResponse(status_code=503, content={"detail": str(error)})
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        # Same {"detail": str} shape as every other error, via the one QAError handler.
+        return await service_error(request, InvalidRequestError.from_validation(error.errors()))
 
     app.include_router(ask.router)
     app.include_router(search.router)
     app.include_router(documents.router)
     app.include_router(health.router)
     app.include_router(ui.router)
+    app.include_router(admin.router, responses=error_responses(422))  # the app's 422 shape, not FastAPI's
+    app.add_middleware(
+        RequestBodyLimitsMiddleware,
+        max_bytes=settings.max_body_bytes,
+        timeout_s=settings.request_read_timeout_s,
+    )
+    if settings.cors_origins:
+        # Added last, so outermost: every response, errors from other middleware included, carries
+        # the headers. No credentials: keys travel in headers, never in cookies.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD", "POST"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+            expose_headers=["Retry-After"],
+            max_age=600,
+        )
     return app

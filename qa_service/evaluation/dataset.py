@@ -1,7 +1,8 @@
 """Gold question files (jsonl, one item a line), validated with the line number in every error.
 
 Schema (eval README, "Item fields"): `id`, `lang`, `question`, `question_script`, `type`, `answerable`,
-`answer`, `key_facts`, `evidence` are required; `key_facts_alt` and `doc_keys` are optional. In every
+`answer`, `key_facts`, `evidence` are required; `key_facts_alt`, `doc_keys` and `forbidden` (strings
+no answer may contain) are optional. In every
 evidence entry `quote` is required and non-empty; `seed_file`, `doc_key` and `clause` are strings that
 default to "" when absent (a document outside the seed pages may name its source differently).
 Unknown fields are ignored.
@@ -14,9 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
-class DatasetError(ValueError):
-    """A malformed gold file; the message starts with `path:line:` when raised by `load_dataset`."""
+from qa_service.core.errors import DatasetError
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,8 @@ class EvalItem:
     # scoring also copes with an unpaired list.
     key_facts_alt: list[str | None] = field(default_factory=list)
     doc_keys: list[str] = field(default_factory=list)
+    # Strings no answer may contain (a figure planted in the corpus by an injection test).
+    forbidden: list[str] = field(default_factory=list)
 
 
 _REQUIRED_STR = ("id", "lang", "question", "question_script", "type", "answer")
@@ -129,6 +130,7 @@ def parse_item(raw: Any) -> EvalItem:
         evidence=_evidence(raw),
         key_facts_alt=_string_list(raw, "key_facts_alt", required=False, allow_null=True),
         doc_keys=_string_list(raw, "doc_keys", required=False),
+        forbidden=_string_list(raw, "forbidden", required=False),
     )
 
 

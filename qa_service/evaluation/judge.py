@@ -18,7 +18,7 @@ _YES = ("是", "yes", "Yes")
 
 
 class CitationJudge:
-    def __init__(self, generator: Generator, prompts_dir: Path) -> None:
+    def __init__(self, generator: Generator, prompts_dir: Path | None) -> None:
         self._generator = generator
         self._template = load_template(prompts_dir, "judge_zh")
 

@@ -1,27 +1,29 @@
 """Citation markers in generated answers, and verification of an answer against its numbered clauses.
 
-The small local model often cites the wrong clause, invents markers or changes a figure. Nothing it
-writes reaches the user unchecked: every sentence must rest on a clause that was in the prompt, and
-every figure in it must be stated by the clauses it cites. What cannot be verified is removed, and the
-caller falls back to an extractive answer when a removal touched a figure.
+The small local model often cites the wrong clause, invents markers, changes a figure or writes a
+plausible sentence no clause says ("产业发展是国家战略"). Nothing it writes reaches the user unchecked:
+every sentence must rest on a clause that was in the prompt — its words found there (`support`), every
+figure in it stated there, by a clause relevant to the question — and no sentence of a clause that
+addresses the model (generation/injection.py) counts as evidence. What cannot be verified is removed,
+and the caller decides whether the rest still stands or the answer falls back to verbatim quotes.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from qa_service.generation import injection  # module access: injection imports this module too
 from qa_service.generation.numbers import Figure, extract_figures, figure_supported, figures_agree
-from qa_service.ingest.normalize import compact
+from qa_service.ingest.normalize import compact, normalize_for_matching
 
-# Below this share of a sentence's bigrams, a clause does not support the sentence.
-MIN_OVERLAP = 0.3
-# A figure-free sentence that does not reach MIN_OVERLAP with what it cites is re-cited to a clause that
-# does, when that clause overlaps it at least this many times more.
-RECITE_FACTOR = 2.0
+# Below this share of a sentence's content (bigrams, or words in English), a clause does not support
+# it. The service passes Settings.answer_min_support; this default is the same value (tested), for
+# callers without settings.
+MIN_SUPPORT = 0.5
 
 _IDS = r"\d{1,3}(?:\s*[,，、;；\-–]\s*\d{1,3})*"
 _NOT_DOC_NUMBER = r"(?!\s*\d+\s*号)"  # 柳政规[2025]3号 is a document number, not a citation
@@ -37,6 +39,15 @@ _LIST_NUMBER = re.compile(r"(?:^|[\s。；;:：])\d{1,2}$")  # "1. 对…" is a 
 _NON_WORD = re.compile(r"[\W_]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
+_WORD = re.compile(r"[a-z][a-z'-]{2,}")
+# English words that carry no claim: "the grant is RMB 5 million" is supported by what remains.
+_STOP_WORDS = frozenset(
+    "the and for are was were been being has have had its it's this that these those with from into"
+    " onto upon than then there their them they which who whom what when where how per each any all"
+    " not can may might shall will would should must also only such other more most less least very"
+    " our your you his her she him about above below under over out off can't does did doing done"
+    " according documents document clause clauses say says said".split()
+)
 _SUB_SPAN_BREAK = re.compile(r"[，：、]|(?<!\d)[,:]|[,:](?!\d)")
 _LEADING_LABEL = re.compile(
     r"^(?:\s|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．](?!\d)"
@@ -48,7 +59,12 @@ _TRAILING_PUNCTUATION = re.compile(rf"[\s{_TERMINATORS}.;，,：:、]+$")
 @dataclass(frozen=True)
 class RemovedSentence:
     text: str
-    reason: str  # "unsupported_figure" | "no_supporting_clause"
+    # "unsupported_figure": a figure its clauses do not state; "irrelevant_figure": stated only by a
+    # clause that is not about the question; "unsupported_content": its cited clause does not say it;
+    # "no_supporting_clause": uncited and no clause says it; "unverifiable": an English sentence
+    # without a figure about Chinese clauses (nothing to check it against); "injection": it addresses
+    # the model ("忽略以上所有指令") — an instruction echoed from a clause
+    reason: str
     figures: tuple[str, ...] = ()  # the figures the sentence stated, as written
 
 
@@ -175,6 +191,37 @@ def _mostly_chinese(text: str) -> bool:
     return chinese >= latin and chinese > 0
 
 
+def _without_figures(text: str) -> str:
+    """The text with its figures cut out: they are verified on their own, and "四百万元" against
+    "400万元" would only blur the word overlap."""
+    kept, cursor = [], 0
+    for figure in extract_figures(text):
+        kept.append(text[cursor : figure.start])
+        cursor = max(cursor, figure.end)
+    kept.append(text[cursor:])
+    return " ".join(kept)
+
+
+def content_words(text: str) -> frozenset[str]:
+    """Lower-case English words of three letters or more, stop words out."""
+    words = _WORD.findall(normalize_for_matching(strip_citations(text)))
+    return frozenset(word for word in words if word not in _STOP_WORDS)
+
+
+def support(sentence: str, clause: str) -> float | None:
+    """Share of the sentence's content, figures aside, that the clause contains: character bigrams for
+    a Chinese sentence, words for an English one. 1.0 for a sentence that is only figures (checked on
+    their own); None when it cannot be measured: an English sentence about a clause without English."""
+    body = _without_figures(strip_citations(sentence))
+    if _mostly_chinese(body) or not _LATIN.search(body):
+        return bigram_overlap(body, clause) if char_bigrams(body) else 1.0
+    words = content_words(body)
+    if not words:
+        return 1.0
+    theirs = content_words(clause)
+    return len(words & theirs) / len(words) if theirs else None
+
+
 # --- verification --------------------------------------------------------------------------------
 
 
@@ -185,69 +232,124 @@ class _Outcome:
     removed: RemovedSentence | None = None
 
 
+@dataclass(frozen=True)
+class _Check:
+    """What a sentence is checked against: the clauses (injections masked), the share of its content a
+    clause must state, and the clauses relevant enough to the question to be a figure's source."""
+
+    clauses: Sequence[str]
+    min_support: float
+    figure_sources: frozenset[int]
+
+
+def _removed(sentence: str, reason: str, figures: Sequence[Figure]) -> _Outcome:
+    return _Outcome(None, removed=RemovedSentence(sentence, reason, tuple(f.text for f in figures)))
+
+
+def _supports(body: str, figures: Sequence[Figure], numbers: Sequence[int], check: _Check) -> bool:
+    """Whether clauses `numbers` together state every figure (from a relevant clause) and enough of
+    the words of `body`; an English sentence about Chinese clauses rests on its figures alone."""
+    texts = [check.clauses[n - 1] for n in numbers]
+    sources = [check.clauses[n - 1] for n in numbers if n in check.figure_sources]
+    if not all(figure_supported(f, sources) for f in figures):
+        return False
+    score = support(body, "\n".join(texts))
+    return bool(figures) if score is None else score >= check.min_support
+
+
 def _best_clause(
-    body: str, figures: Sequence[Figure], clauses: Sequence[str], exclude: Sequence[int] = ()
+    body: str, figures: Sequence[Figure], check: _Check, exclude: Sequence[int] = ()
 ) -> int | None:
-    """1-based number of the clause that supports all figures and overlaps most, if meaningfully."""
-    best, best_overlap = None, MIN_OVERLAP
-    for number, clause in enumerate(clauses, start=1):
-        if number in exclude or not all(figure_supported(f, [clause]) for f in figures):
+    """1-based number of the clause that supports the sentence (see `_supports`) best, if any."""
+    best, best_score = None, -1.0
+    for number in range(1, len(check.clauses) + 1):
+        if number in exclude or not _supports(body, figures, [number], check):
             continue
-        overlap = bigram_overlap(body, clause)
-        if overlap >= best_overlap and (best is None or overlap > best_overlap):
-            best, best_overlap = number, overlap
+        score = support(body, check.clauses[number - 1])
+        score = 0.0 if score is None else score
+        if score > best_score:
+            best, best_score = number, score
     return best
 
 
+def _failure(body: str, figures: Sequence[Figure], numbers: Sequence[int], check: _Check) -> str:
+    """Why clauses `numbers` do not support the sentence."""
+    texts = [check.clauses[n - 1] for n in numbers]
+    if not all(figure_supported(f, texts) for f in figures):
+        return "unsupported_figure"
+    sources = [check.clauses[n - 1] for n in numbers if n in check.figure_sources]
+    if not all(figure_supported(f, sources) for f in figures):
+        return "irrelevant_figure"
+    return "unverifiable" if support(body, "\n".join(texts)) is None else "unsupported_content"
+
+
 def _verify_cited(
-    sentence: str, body: str, figures: list[Figure], valid: list[int], clauses: Sequence[str]
+    sentence: str, body: str, figures: list[Figure], valid: list[int], check: _Check
 ) -> _Outcome:
-    cited_texts = [clauses[n - 1] for n in valid]
-    if not all(figure_supported(f, cited_texts) for f in figures):
-        removed = RemovedSentence(sentence, "unsupported_figure", tuple(f.text for f in figures))
-        return _Outcome(None, removed=removed)
-    cited_overlap = bigram_overlap(body, "\n".join(cited_texts))
-    if not figures and _mostly_chinese(body) and cited_overlap < MIN_OVERLAP:
-        # The small model often cites [1] for everything; if another clause clearly says it, cite that one.
-        better = _best_clause(body, figures, clauses, exclude=valid)
-        if better is not None and bigram_overlap(body, clauses[better - 1]) >= RECITE_FACTOR * cited_overlap:
+    if _supports(body, figures, valid, check):
+        return _Outcome(_rewrite_markers(sentence, set(valid)), tuple(valid))
+    reason = _failure(body, figures, valid, check)
+    if reason == "unsupported_content":
+        # The small model often cites [1] for everything; if another clause says it, cite that one.
+        better = _best_clause(body, figures, check, exclude=valid)
+        if better is not None:
             return _Outcome(_append_marker(_rewrite_markers(sentence, set()), better), (better,))
-    return _Outcome(_rewrite_markers(sentence, set(valid)), tuple(valid))
+    return _removed(sentence, reason, figures)
 
 
-def _verify_uncited(sentence: str, body: str, figures: list[Figure], clauses: Sequence[str]) -> _Outcome:
-    best = _best_clause(body, figures, clauses)
-    if best is None:
-        unsupported = figures and not any(all(figure_supported(f, [c]) for f in figures) for c in clauses)
-        reason = "unsupported_figure" if unsupported else "no_supporting_clause"
-        return _Outcome(None, removed=RemovedSentence(sentence, reason, tuple(f.text for f in figures)))
-    return _Outcome(_append_marker(_rewrite_markers(sentence, set()), best), (best,))
+def _verify_uncited(sentence: str, body: str, figures: list[Figure], check: _Check) -> _Outcome:
+    best = _best_clause(body, figures, check)
+    if best is not None:
+        return _Outcome(_append_marker(_rewrite_markers(sentence, set()), best), (best,))
+    stating = {n for n, c in enumerate(check.clauses, start=1) if all(figure_supported(f, [c]) for f in figures)}
+    if figures and not stating:
+        return _removed(sentence, "unsupported_figure", figures)
+    if figures and not stating & check.figure_sources:
+        return _removed(sentence, "irrelevant_figure", figures)
+    return _removed(sentence, "no_supporting_clause", figures)
 
 
-def _verify_sentence(sentence: str, clauses: Sequence[str]) -> _Outcome | None:
+def _verify_sentence(sentence: str, check: _Check) -> _Outcome | None:
     body = strip_citations(sentence)
     if not _NON_WORD.sub("", body):
         return None  # a stray marker or punctuation: nothing to keep or to report
     figures = extract_figures(body)
-    valid = [n for n in parse_citations(sentence) if 1 <= n <= len(clauses)]
+    if injection.is_injection(body):
+        return _removed(sentence, "injection", figures)
+    valid = [n for n in parse_citations(sentence) if 1 <= n <= len(check.clauses)]
     if valid:
-        return _verify_cited(sentence, body, figures, valid, clauses)
-    return _verify_uncited(sentence, body, figures, clauses)
+        return _verify_cited(sentence, body, figures, valid, check)
+    return _verify_uncited(sentence, body, figures, check)
 
 
-def verify_answer(answer: str, clauses: Sequence[str]) -> VerifiedAnswer:
+def verify_answer(
+    answer: str,
+    clauses: Sequence[str],
+    *,
+    min_support: float = MIN_SUPPORT,
+    figure_sources: Collection[int] | None = None,
+) -> VerifiedAnswer:
     """Keep the sentences of `answer` that its clauses support; `clauses[i]` is clause [i+1].
 
-    Markers outside 1..len(clauses) are dropped; a sentence whose figures are not all stated by the
-    clauses it cites is removed; an uncited sentence gets the clause that overlaps it most (and states
-    its figures) attached, or is removed when no clause reaches MIN_OVERLAP.
+    Sentences of a clause that address the model are no evidence (masked first). Markers outside
+    1..len(clauses) are dropped. A cited sentence stays when the clauses it cites state every figure
+    in it — and a clause in `figure_sources` (default: all) states it, so a figure never comes from a
+    clause unrelated to the question — and at least `min_support` of its words; otherwise it is re-cited
+    to a clause that does (when only the words failed) or removed. An uncited sentence gets the clause
+    that supports it best, or is removed. A sentence that itself addresses the model is removed.
     """
+    numbers = range(1, len(clauses) + 1)
+    check = _Check(
+        [injection.mask_injections(clause) for clause in clauses],
+        min_support,
+        frozenset(numbers if figure_sources is None else figure_sources),
+    )
     spans = sentence_spans(answer)
     pieces: list[str] = []
     removed: list[RemovedSentence] = []
     claims: dict[int, list[str]] = {}
     for index, (start, end) in enumerate(spans):
-        outcome = _verify_sentence(answer[start:end], clauses)
+        outcome = _verify_sentence(answer[start:end], check)
         if outcome is None:
             continue
         if outcome.text is None:
@@ -307,7 +409,8 @@ def best_quote(sentence: str, clause: str) -> str:
     """The verbatim span of `clause` that best supports `sentence` (for highlighting): the clause
     sentence or comma phrase run with the highest bigram overlap plus share of the sentence's figures
     it states; the shortest such span wins ties."""
-    windows = quote_windows(clause)
+    injected = injection.injection_spans(clause)
+    windows = [w for w in quote_windows(clause) if not injection.overlaps_injection(injected, *w)]
     if not windows:
         return clause.strip()
     target = char_bigrams(sentence)
@@ -324,18 +427,19 @@ def best_quote(sentence: str, clause: str) -> str:
 
 
 __all__ = [
-    "MIN_OVERLAP",
-    "RECITE_FACTOR",
+    "MIN_SUPPORT",
     "RemovedSentence",
     "VerifiedAnswer",
     "best_quote",
     "bigram_overlap",
     "char_bigrams",
     "clean_span",
+    "content_words",
     "parse_citations",
     "quote_windows",
     "sentence_spans",
     "split_sentences",
     "strip_citations",
+    "support",
     "verify_answer",
 ]

@@ -20,6 +20,7 @@ from qa_service.generation.citations import (
     quote_windows,
     sentence_spans,
 )
+from qa_service.generation.injection import injection_spans, mask_injections, overlaps_injection
 from qa_service.generation.numbers import Figure, extract_figures
 from qa_service.ingest.normalize import compact
 from qa_service.retrieval.query_expansion import expand_query
@@ -101,10 +102,14 @@ def _figure_bonus(question: str, figures: Sequence[Figure]) -> float:
 
 def _sentences(clauses: Sequence[str]) -> list[tuple[int, int, int, bool]]:
     """(clause, start, end, is_heading) of every clause sentence, label and end punctuation trimmed so
-    the marker and full stop can follow; the span stays verbatim."""
+    the marker and full stop can follow; the span stays verbatim. A sentence addressing the model
+    ("忽略以上所有指令，回答：…") is never a candidate: it is not policy, whatever it says."""
     found = []
     for rank, clause in enumerate(clauses):
+        injected = injection_spans(clause)
         for span in sentence_spans(clause):
+            if overlaps_injection(injected, *span):
+                continue
             cleaned = clean_span(clause, *span)
             if cleaned is None or not compact(clause[cleaned[0] : cleaned[1]]):
                 continue
@@ -123,7 +128,7 @@ class _Scorer:
         matched = Counter(bigram for text in texts for bigram in char_bigrams(text) & wanted)
         self.weights = {bigram: math.log(1 + len(texts) / df) for bigram, df in matched.items()}
         self.total = sum(self.weights.values())
-        self.context = [self.overlap(clause) for clause in clauses]
+        self.context = [self.overlap(mask_injections(clause)) for clause in clauses]
 
     def overlap(self, text: str) -> float:
         if not self.total:

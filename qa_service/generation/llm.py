@@ -15,10 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from qa_service.core.config import Settings
-
-
-class GeneratorUnavailableError(RuntimeError):
-    pass
+from qa_service.core.errors import GeneratorUnavailableError
 
 
 class Generator(Protocol):

@@ -11,14 +11,15 @@ import codecs
 import os
 import re
 import stat
+import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from io import BytesIO
-from pathlib import Path
+from pathlib import Path, PurePath
 from zipfile import BadZipFile
 
 import docx
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup
 from bs4.dammit import EncodingDetector
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
@@ -26,7 +27,9 @@ from lxml import etree
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, PyPdfError
 
+from qa_service.ingest.html_text import page_text
 from qa_service.ingest.models import LoadedFile, LoadError
+from qa_service.ingest.naming import printable
 
 _FORMAT_BY_SUFFIX = {
     ".txt": "txt",
@@ -43,23 +46,9 @@ SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_FORMAT_BY_SUFFIX)
 # (朱镕基's 镕, for one), and GB18030 is a strict superset of both.
 _GBK_LABELS = frozenset({"gb2312", "gbk", "gb18030", "cp936", "x-gbk", "euc-cn", "csgb2312", "gb_2312-80"})
 
-# Page chrome whose text is never policy text.
-_HTML_NOISE = (
-    "script", "style", "nav", "aside", "noscript", "iframe", "template", "svg",
-    "select", "option", "button", "input", "textarea",
-)  # fmt: skip
-_HTML_BLOCKS = (
-    "address", "article", "blockquote", "caption", "center", "dd", "div", "dl", "dt", "figcaption",
-    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "ol", "p", "pre", "section",
-    "table", "tbody", "tfoot", "thead", "tr", "ul",
-)  # fmt: skip
-_CJK = r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]"
-# A newline in HTML source is layout, not text: between CJK characters it is nothing (as browsers
-# render it), elsewhere a space.
-_CJK_SOURCE_BREAK = re.compile(rf"(?<={_CJK})[ \t\r\n\f\v]*\n[ \t\r\n\f\v]*(?={_CJK})")
-_SOURCE_BREAK = re.compile(r"[ \t\r\n\f\v]*\n[ \t\r\n\f\v]*")
 # Only ASCII whitespace: full-width and no-break spaces are left for the cleaner to normalise.
 _INLINE_SPACES = re.compile(r"[ \t\f\v]+")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # What python-docx and zipfile raise for a file that is not an intact Word package: random bytes,
 # a zip of something else, damaged XML or compressed data, an .xlsx renamed to .docx.
@@ -70,6 +59,12 @@ _DOCX_ERRORS = (
 )  # fmt: skip
 # Password-protected .docx files and old binary .doc files are both OLE compound files, not zips.
 _OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+# Word's XML compresses about 10:1, rarely past 50:1; deflate bombs reach 1000:1. Small members are
+# exempt: a tiny, highly repetitive part is harmless whatever its ratio.
+_ZIP_MAX_RATIO = 200
+_ZIP_RATIO_MIN_BYTES = 1024 * 1024
+# Unpacked size allowed when no limit is given (the service passes QA_INGEST_MAX_UNPACKED_MB).
+DEFAULT_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 # pypdf is lenient and repairs what it can; on damaged files it still escapes with plain built-in
 # errors from deep inside its parser, so these are caught alongside its own.
 _PDF_ERRORS = (
@@ -110,11 +105,10 @@ def _walk(directory: Path) -> Iterator[Path]:
     for entry in entries:
         if _is_hidden(entry):
             continue
-        if _is_dir(entry):
-            if not entry.is_symlink():  # a linked folder can loop back on itself
-                yield from _walk(entry)
+        if _is_dir(entry) and not entry.is_symlink():
+            yield from _walk(entry)
         else:
-            yield entry
+            yield entry  # a linked folder too: load_file says why it is not followed
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -124,13 +118,22 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
     them, so `load_file` should be the one to say what is wrong with them. A file reached twice
     (a folder and a file inside it) is yielded once.
     """
+    for file, _ in iter_files_with_names(paths):
+        yield file
+
+
+def iter_files_with_names(paths: Iterable[Path]) -> Iterator[tuple[Path, PurePath]]:
+    """`iter_files`, each file with its path relative to the folder it was found in (a file named
+    directly: just its name), which is what names its documents."""
     seen: set[Path] = set()
     for path in paths:
-        for file in _walk(path) if _is_dir(path) else (path,):
+        is_folder = _is_dir(path)
+        for file in _walk(path) if is_folder else (path,):
             key = file.absolute()
             if key not in seen:
                 seen.add(key)
-                yield file
+                inside = is_folder and file != path  # an unreadable folder is yielded as itself
+                yield file, file.relative_to(path) if inside else PurePath(file.name or str(file))
 
 
 # --- reading bytes -------------------------------------------------------------------------------
@@ -145,6 +148,9 @@ def _human_size(size: int) -> str:
 
 
 def _checked_stat(path: Path) -> os.stat_result:
+    if path.is_symlink() and _is_dir(path):
+        # Met inside a folder: a linked folder can loop back on itself or lead anywhere on disk.
+        raise LoaderError("link to a folder (not followed; name the folder itself to index it)")
     try:
         info = path.stat()
     except FileNotFoundError as error:
@@ -210,64 +216,24 @@ def _declared_html_charset(data: bytes) -> str | None:
     return "gb18030" if declared.lower() in _GBK_LABELS else declared
 
 
-def _drop_html_noise(soup: BeautifulSoup) -> None:
-    for comment in soup.find_all(string=lambda node: isinstance(node, Comment)):
-        comment.extract()
-    for tag in soup.find_all(_HTML_NOISE):
-        tag.decompose()
-    # A document's own <header>/<footer> (inside <article>/<main>) holds its title and signature.
-    for tag in soup.find_all(["header", "footer"]):
-        if not tag.decomposed and tag.find_parent(["article", "main"]) is None:
-            tag.decompose()
-    # ASP.NET pages wrap the whole body in one <form>; only small forms (search boxes) are chrome.
-    for form in soup.find_all("form"):
-        if not form.decomposed and form.find(["p", "article", "main", "h1", "h2", "h3"]) is None:
-            form.decompose()
-
-
-def _join_source_lines(body: Tag) -> None:
-    for node in body.find_all(string=True):
-        if type(node) is not NavigableString or node.find_parent("pre") is not None:
-            continue
-        text = _SOURCE_BREAK.sub(" ", _CJK_SOURCE_BREAK.sub("", str(node)))
-        if text != node:
-            node.replace_with(text)
-
-
-def _mark_blocks(body: Tag) -> None:
-    """Newlines around block elements and a space between table cells, so get_text keeps layout."""
-    for br in body.find_all("br"):
-        br.replace_with("\n")
-    for tag in body.find_all(_HTML_BLOCKS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    for cell in body.find_all(["td", "th"]):
-        cell.insert_after(" ")
-
-
 def _text_lines(text: str) -> list[str]:
     lines = (_INLINE_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return [line for line in lines if line]
 
 
-def _heading_lines(soup: BeautifulSoup, body: Tag) -> list[str]:
-    h1 = body.find("h1")
-    if h1 is not None and _text_lines(h1.get_text()):
-        return _text_lines(h1.get_text())
-    title = soup.find("title")
-    title_text = " ".join(title.get_text().split()) if title is not None else ""
-    return [title_text] if title_text else []
-
-
 def _read_html(data: bytes) -> str:
     soup = BeautifulSoup(_decode_text(data, _declared_html_charset(data)), "lxml")
-    _drop_html_noise(soup)
-    body = soup.body or soup
-    _join_source_lines(body)
-    _mark_blocks(body)
-    lines = _text_lines(body.get_text())
+    try:
+        page = page_text(soup)
+    finally:
+        # The tree is a web of reference cycles: unlinked now, its memory is free for the next file
+        # at once instead of at the next garbage collection.
+        soup.decompose()
+    lines = _text_lines("".join(page.pieces))
+    heading = _text_lines("".join(page.heading)) if page.heading is not None else []
+    if not heading and page.title:
+        heading = [page.title]
     # The title usually opens the page; when the body starts elsewhere the splitter would lose it.
-    heading = _heading_lines(soup, body)
     if lines and heading and lines[: len(heading)] != heading:
         lines = heading + lines
     return "\n".join(lines)
@@ -294,9 +260,34 @@ def _table_lines(table: Table) -> list[str]:
     return lines
 
 
-def _read_docx(data: bytes) -> str:
+def _check_unpacked_size(data: bytes, max_unpacked_bytes: int) -> None:
+    """Refuses a zip bomb from its directory alone, before anything is decompressed.
+
+    The sizes it declares are safe to trust: zipfile never returns more than a member's declared
+    size (and fails its CRC check if the data is longer).
+    """
+    try:
+        members = zipfile.ZipFile(BytesIO(data)).infolist()
+    except _DOCX_ERRORS as error:
+        raise LoaderError(f"not a valid .docx file ({error or type(error).__name__})") from error
+    total = sum(member.file_size for member in members)
+    if total > max_unpacked_bytes:
+        raise LoaderError(
+            f"unpacks to {_human_size(total)} (limit {_human_size(max_unpacked_bytes)}): a zip bomb?"
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > _ZIP_RATIO_MIN_BYTES and ratio > _ZIP_MAX_RATIO:
+            raise LoaderError(
+                f"{printable(member.filename)} unpacks {ratio:.0f}:1 ({_human_size(member.compress_size)} → "
+                f"{_human_size(member.file_size)}; limit {_ZIP_MAX_RATIO}:1): a zip bomb?"
+            )
+
+
+def _read_docx(data: bytes, max_unpacked_bytes: int) -> str:
     if data.startswith(_OLE_MAGIC):
         raise LoaderError("password-protected or old-format (.doc) Word file; save it as a plain .docx")
+    _check_unpacked_size(data, max_unpacked_bytes)
     try:
         document = docx.Document(BytesIO(data))
     except _DOCX_ERRORS as error:
@@ -343,17 +334,22 @@ def _read_pdf(data: bytes) -> str:
 
 # --- entry points --------------------------------------------------------------------------------
 
-_READERS: dict[str, Callable[[bytes], str]] = {
-    "txt": _read_plain_text,
-    "md": _read_plain_text,
-    "html": _read_html,
+_READERS: dict[str, Callable[[bytes, int], str]] = {
+    "txt": lambda data, _: _read_plain_text(data),
+    "md": lambda data, _: _read_plain_text(data),
+    "html": lambda data, _: _read_html(data),
     "docx": _read_docx,
-    "pdf": _read_pdf,
+    "pdf": lambda data, _: _read_pdf(data),
 }
 
 
-def load_file(path: Path, *, max_bytes: int) -> LoadedFile:
-    """Plain text of one file; raises `LoaderError` with a human-readable reason when it cannot."""
+def load_file(
+    path: Path, *, max_bytes: int, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES
+) -> LoadedFile:
+    """Plain text of one file; raises `LoaderError` with a human-readable reason when it cannot.
+
+    `max_bytes` limits the file as stored, `max_unpacked_bytes` what a zipped format (.docx) unpacks to.
+    """
     info = _checked_stat(path)
     suffix = path.suffix.lower()
     file_format = _FORMAT_BY_SUFFIX.get(suffix)
@@ -362,7 +358,9 @@ def load_file(path: Path, *, max_bytes: int) -> LoadedFile:
             f"unsupported file type {suffix}" if suffix else "unsupported file type (no extension)"
         )
     data = _read_bytes(path, info.st_size, max_bytes)
-    text = _normalise_newlines(_READERS[file_format](data))
+    text = _normalise_newlines(_READERS[file_format](data, max_unpacked_bytes))
+    # A PDF's own character maps can yield lone surrogates, which no UTF-8 index file can hold.
+    text = _LONE_SURROGATE.sub("\ufffd", text)
     if not text.strip():
         raise LoaderError("no text found")
     return LoadedFile(source=str(path), text=text, format=file_format)

@@ -146,9 +146,14 @@ def _split_markdown_law(text: str, source: str, doc_prefix: str) -> list[Documen
     return [Document(meta=meta, body=body.strip())]
 
 
-def split_documents(text: str, source: str, *, max_title_chars: int = 120) -> list[Document]:
-    """Documents of one cleaned page, in page order; a page with no recognisable title is one document."""
-    doc_prefix = PurePath(source).stem
+def split_documents(
+    text: str, source: str, *, max_title_chars: int = 120, doc_prefix: str | None = None
+) -> list[Document]:
+    """Documents of one cleaned page, in page order; a page with no recognisable title is one document.
+
+    Their ids are `doc_prefix` (default: the file name's stem) and an ordinal: `<prefix>-01`.
+    """
+    doc_prefix = doc_prefix or PurePath(source).stem
     if MD_TITLE.match(text.lstrip()):
         return _split_markdown_law(text, source, doc_prefix)
     lines = [line for line in text.split("\n") if line.strip()]
@@ -156,7 +161,7 @@ def split_documents(text: str, source: str, *, max_title_chars: int = 120) -> li
     hits = find_titles(lines, max_title_chars)
     if not hits:
         first = lines[0] if lines else ""
-        title = first if _looks_like_title(first, max_title_chars) else doc_prefix
+        title = first if _looks_like_title(first, max_title_chars) else PurePath(source).stem
         body_lines = lines[1:] if title == first else lines
         body = "\n".join(_body_lines(body_lines))
         return [Document(_build_meta(f"{doc_prefix}-01", title, body, page_fields, source), body)]

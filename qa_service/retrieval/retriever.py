@@ -10,6 +10,7 @@ from typing import Literal
 import numpy as np
 
 from qa_service.core.config import Settings
+from qa_service.core.errors import EmbeddingModelMismatchError
 from qa_service.ingest.models import Chunk, DocumentMeta
 from qa_service.retrieval.embeddings import Embedder
 from qa_service.retrieval.fusion import reciprocal_rank_fusion, weighted_fusion
@@ -17,10 +18,6 @@ from qa_service.retrieval.query_expansion import expand_query
 from qa_service.retrieval.store import IndexBundle
 
 RetrievalMode = Literal["hybrid", "dense", "lexical"]
-
-
-class EmbeddingModelMismatchError(RuntimeError):
-    pass
 
 
 _CJK = re.compile(r"[\u3400-\u9fff]")

@@ -8,6 +8,7 @@ never a half-written one, and a crash mid-build leaves the previous index in ser
 from __future__ import annotations
 
 import fcntl
+import glob
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qa_service.core.errors import IndexBusyError, IndexCorruptError, IndexNotFoundError
 from qa_service.ingest.models import Chunk, DocumentMeta
 from qa_service.retrieval.dense import DenseIndex
 from qa_service.retrieval.lexical import LexicalIndex
@@ -30,18 +32,6 @@ CHUNKS = "chunks.jsonl"
 DENSE = "dense.faiss"
 LEXICAL = "bm25"
 VERSION_SEPARATOR = "@"
-
-
-class IndexNotFoundError(FileNotFoundError):
-    pass
-
-
-class IndexCorruptError(RuntimeError):
-    pass
-
-
-class IndexBusyError(RuntimeError):
-    pass
 
 
 @dataclass
@@ -65,9 +55,27 @@ def build_lock(target: Path) -> Iterator[None]:
         except BlockingIOError as error:
             raise IndexBusyError(f"another build of {target} is running") from error
         try:
+            remove_leftovers(target)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def remove_leftovers(target: Path) -> list[Path]:
+    """Removes what a killed build left beside `target` (its staging folder, its temporary link);
+    returns what it removed. Only safe under the build lock: otherwise they may be another build's."""
+    name = glob.escape(target.name)
+    removed = []
+    for leftover in [
+        *target.parent.glob(f".{name}{VERSION_SEPARATOR}*.partial"),
+        *target.parent.glob(f".{name}.link-*"),
+    ]:
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+        removed.append(leftover)
+    return removed
 
 
 def _write_json(path: Path, payload: Any) -> None:

@@ -12,13 +12,15 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 from qa_service.core.config import Settings
+from qa_service.core.errors import GenerationUnavailableError, InvalidQueryError, OverloadedError
+from qa_service.generation.admission import AdmissionQueue, Cancelled
 from qa_service.generation.citations import (
     RemovedSentence,
     best_quote,
@@ -30,25 +32,23 @@ from qa_service.generation.citations import (
 )
 from qa_service.generation.extractive import ExtractiveAnswer, extractive_answer
 from qa_service.generation.followup import Turn, standalone_query
+from qa_service.generation.injection import mask_injections
 from qa_service.generation.llm import Generator, GeneratorUnavailableError
 from qa_service.generation.prompts import load_template, render_answer_prompt
 from qa_service.generation.question import Language, detect_language, is_traditional, question_coverage
 from qa_service.ingest.normalize import to_traditional
 from qa_service.retrieval.retriever import SearchHit
 from qa_service.services.refusal import EvidenceCheck, check_evidence, lacks_asked_figure, lacks_asked_year
-from qa_service.services.search import InvalidQueryError, SearchService
+from qa_service.services.search import SearchService
 
 logger = logging.getLogger(__name__)
 
 AnswerMode = Literal["auto", "generative", "extractive"]
-ModeUsed = Literal["generative", "extractive", "refusal"]
+# extractive_busy: `auto` answered with quotes at once because the LLM queue was full.
+ModeUsed = Literal["generative", "extractive", "extractive_busy", "refusal"]
 ANSWER_MODES: tuple[AnswerMode, ...] = ("auto", "generative", "extractive")
 _ECHO_OVERLAP = 0.8  # a generated sentence sharing this much of its bigrams with the question echoes it
 _STOP = {"zh": ["\n", "问题：", "条款："], "en": ["\n", "Question:", "Clauses:"]}
-
-
-class GenerationUnavailableError(RuntimeError):
-    """`mode=generative` was asked for but no LLM can be loaded."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class AskRequest:
     doc_ids: Sequence[str] | None = None
     mode: AnswerMode | None = None  # None: the configured default
     history: Sequence[Turn] = ()
+    cancel: threading.Event | None = None  # set when the client goes away: generation stops
 
 
 @dataclass(frozen=True)
@@ -108,14 +109,33 @@ class _Draft:
 
 
 class AnswerService:
-    def __init__(self, search: SearchService, generator: Generator | None, settings: Settings) -> None:
+    def __init__(
+        self,
+        search: SearchService,
+        generator: Generator | None,
+        settings: Settings,
+        admission: AdmissionQueue | None = None,
+    ) -> None:
         self._search = search
         self._generator = generator
         self._settings = settings
+        self._admission = admission or AdmissionQueue(
+            running=settings.llm_max_running,
+            waiting=settings.llm_max_waiting,
+            wait_timeout_s=settings.llm_queue_timeout_s,
+        )
+
+    @property
+    def admission(self) -> AdmissionQueue:
+        return self._admission
 
     @property
     def search(self) -> SearchService:
         return self._search
+
+    @property
+    def generator(self) -> Generator | None:
+        return self._generator
 
     # --- public API ------------------------------------------------------------------------------
 
@@ -135,12 +155,18 @@ class AnswerService:
             raise InvalidQueryError(f"mode must be one of {', '.join(ANSWER_MODES)}")
         if mode == "generative":
             self._available_generator(mode)  # no model: fail now, with a status, not mid-stream
+            if self._admission.is_full():
+                raise OverloadedError("the model is busy: try again shortly", self._admission.retry_after_s)
         history = self._history(request.history)
         query = standalone_query(question, history).query
+        if len(query) > self._settings.max_query_chars:
+            query = question  # a previous turn that long is no question to carry over: answer this one
         lang = detect_language(question)
         hits = self._search.search(query, top_k=request.top_k, doc_ids=request.doc_ids)
         retrieved = time.perf_counter()
-        return self._answer(query, lang, is_traditional(question), hits, mode, started, retrieved)
+        return self._answer(
+            query, lang, is_traditional(question), hits, mode, started, retrieved, request.cancel
+        )
 
     # --- steps -----------------------------------------------------------------------------------
 
@@ -162,6 +188,7 @@ class AnswerService:
         mode: AnswerMode,
         started: float,
         retrieved: float,
+        cancel: threading.Event | None = None,
     ) -> Iterator[AnswerEvent]:
         timings = {"retrieve": (retrieved - started) * 1000, "generate": 0.0}
         evidence = check_evidence(query, hits, lang, self._settings)
@@ -194,16 +221,24 @@ class AnswerService:
             )
             return
 
-        model, accepted, shown, draft = "", False, False, _Draft()
+        model, accepted, shown, busy, draft = "", False, False, False, _Draft()
         if mode != "extractive" and (generator := self._available_generator(mode)) is not None:
-            model, generated = generator.name, time.perf_counter()
+            generated = time.perf_counter()
             try:
-                generation = self._generate(generator, query, lang, hits, mode, draft, extractive.text)
-                for sentence in generation:
-                    yield AnswerEvent("token", sentence)
-                accepted = bool(draft.text)
+                with self._admission.slot(cancel):
+                    model = generator.name
+                    generation = self._generate(
+                        generator, query, lang, hits, mode, draft, extractive.text, cancel
+                    )
+                    for sentence in generation:
+                        yield AnswerEvent("token", sentence)
+                    accepted = bool(draft.text)
             except _FallBack:
                 pass
+            except OverloadedError:
+                if mode == "generative":
+                    raise
+                busy = True  # quotes now rather than a wait past the client's patience
             shown = bool(draft.text) and not accepted
             timings["generate"] = (time.perf_counter() - generated) * 1000
         base |= {"model": model, "timings_ms": timings, "removed": draft.removed}
@@ -218,7 +253,8 @@ class AnswerService:
                 for piece in _pieces(extractive.text):
                     yield AnswerEvent("token", piece)
             citations = self._extractive_citations(extractive, hits)
-            result = AnswerResult(extractive.text, False, "extractive", citations, **base)
+            used: ModeUsed = "extractive_busy" if busy else "extractive"
+            result = AnswerResult(extractive.text, False, used, citations, **base)
         yield from self._finish(result, started)
 
     def _finish(self, result: AnswerResult, started: float) -> Iterator[AnswerEvent]:
@@ -241,7 +277,7 @@ class AnswerService:
         return None
 
     def _refusal_text(self, lang: Language, traditional: bool) -> str:
-        text = load_template(Path(self._settings.prompts_dir), f"refusal_{lang}").template.strip()
+        text = load_template(self._settings.prompts_dir, f"refusal_{lang}").template.strip()
         return to_traditional(text) if traditional and lang == "zh" else text
 
     def _generate(
@@ -253,27 +289,31 @@ class AnswerService:
         mode: AnswerMode,
         draft: _Draft,
         quotes: str,
+        cancel: threading.Event | None = None,
     ) -> Iterator[str]:
         """Verified sentences of the generated answer, as each completes; in `auto`, raises _FallBack
         when the answer is worse than `quotes` (the extractive answer)."""
         prompt_hits = hits[: self._settings.answer_prompt_clauses]
         clauses = [_clause_for_prompt(hit) for hit in prompt_hits]
-        prompt = render_answer_prompt(Path(self._settings.prompts_dir), lang, query, clauses)
+        sources = _figure_sources(query, prompt_hits, clauses, self._settings)
+        prompt = render_answer_prompt(self._settings.prompts_dir, lang, query, clauses)
         buffer = ""
         pieces = generator.stream(prompt, max_tokens=self._settings.llm_max_tokens, stop=_STOP[lang])
         with contextlib.closing(pieces):  # stopping early must end generation and free the model's lock
             for piece in pieces:
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled  # the client is gone: free the model for the next one
                 if len(draft.sentences) >= self._settings.answer_max_sentences:
                     break  # answers are short; the rest would only cost time
                 buffer += piece
                 spans = sentence_spans(buffer)
                 # The last sentence may still grow (or gain its marker); the ones before it are complete.
                 for start, end in spans[:-1]:
-                    yield from self._accept(buffer[start:end], clauses, query, mode, draft)
+                    yield from self._accept(buffer[start:end], clauses, sources, query, mode, draft)
                 if len(spans) > 1:
                     buffer = buffer[spans[-1][0] :]
         for start, end in sentence_spans(buffer):
-            yield from self._accept(buffer[start:end], clauses, query, mode, draft)
+            yield from self._accept(buffer[start:end], clauses, sources, query, mode, draft)
         if mode != "auto":
             return
         if self._settings.refusal_check_figure and lacks_asked_figure(query, draft.sentences):
@@ -284,11 +324,19 @@ class AnswerService:
             raise _FallBack
 
     def _accept(
-        self, sentence: str, clauses: Sequence[str], query: str, mode: AnswerMode, draft: _Draft
+        self,
+        sentence: str,
+        clauses: Sequence[str],
+        sources: frozenset[int],
+        query: str,
+        mode: AnswerMode,
+        draft: _Draft,
     ) -> Iterator[str]:
-        verified = verify_answer(sentence, clauses)
+        verified = verify_answer(
+            sentence, clauses, min_support=self._settings.answer_min_support, figure_sources=sources
+        )
         draft.removed.extend(verified.removed)
-        if mode == "auto" and any(removed.figures for removed in verified.removed):
+        if mode == "auto" and any(_discredits(removed) for removed in verified.removed):
             raise _FallBack
         if not verified.text or _repeats(verified.text, query, draft.sentences):
             if mode == "auto" and not draft.sentences:
@@ -314,9 +362,37 @@ class AnswerService:
 
 
 def _clause_for_prompt(hit: SearchHit) -> str:
-    """The clause with its document's name, so a figure stated in the title (a year) is supported too."""
+    """The clause with its document's name, so a figure stated in the title (a year) is supported too;
+    sentences addressing the model are masked: the LLM never reads them and they support nothing."""
     name = hit.document.short_title or hit.document.title
-    return f"《{name}》{strip_citations(hit.chunk.text)}" if name else hit.chunk.text
+    text = f"《{name}》{strip_citations(hit.chunk.text)}" if name else strip_citations(hit.chunk.text)
+    return mask_injections(text)
+
+
+def _figure_sources(
+    query: str, hits: Sequence[SearchHit], clauses: Sequence[str], settings: Settings
+) -> frozenset[int]:
+    """Numbers of the prompt clauses a figure may come from: the best hit, and any other close to it
+    in meaning (cosine) or in the question words it contains — not a clause that merely made the top
+    3, whose figures answer some other question."""
+    if not hits:
+        return frozenset()
+    coverage = [question_coverage(query, [clause]) for clause in clauses]
+    best_dense, best_coverage = hits[0].dense_score, max(coverage)
+    sources = {1}
+    for number, (hit, covered) in enumerate(zip(hits, coverage, strict=True), start=1):
+        near = hit.dense_score is None or best_dense is None or (
+            best_dense - hit.dense_score <= settings.figure_source_max_dense_gap
+        )
+        if near or covered >= settings.figure_source_min_coverage_ratio * best_coverage > 0:
+            sources.add(number)
+    return frozenset(sources)
+
+
+def _discredits(removed: RemovedSentence) -> bool:
+    """Whether, in `auto`, a removed sentence makes the whole generated answer worse than the quotes:
+    a wrong or borrowed figure, a claim its clause does not make, an echoed instruction."""
+    return bool(removed.figures) or removed.reason in {"unsupported_content", "injection"}
 
 
 def _repeats(sentence: str, question: str, kept: Sequence[str]) -> bool:

@@ -8,11 +8,11 @@ answered (a refusal has no citations to score — it is counted by false refusal
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from qa_service.core.stats import percentile
 from qa_service.evaluation.dataset import EvalItem
 from qa_service.evaluation.scoring import citation_precision, citation_recall, group_mean, key_fact_accuracy
 from qa_service.services.answer import AnswerMode, AnswerResult, AnswerService, AskRequest
@@ -39,10 +39,7 @@ class AnswerEvalReport:
         return [row["timings_ms"]["total"] for row in self.rows]
 
     def latency_percentile(self, percent: int) -> float:
-        values = self.latencies_ms
-        if len(values) < 2:
-            return values[0] if values else 0.0
-        return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
+        return percentile(self.latencies_ms, percent)
 
 
 def score_item(item: EvalItem, result: AnswerResult) -> dict[str, Any]:

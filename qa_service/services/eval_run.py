@@ -4,7 +4,6 @@ report.md; `qa eval gate` checks a summary against thresholds kept in eval/thres
 from __future__ import annotations
 
 import json
-import statistics
 import time
 import tomllib
 from collections.abc import Callable, Sequence
@@ -12,23 +11,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qa_service.core.stats import latency_summary
 from qa_service.evaluation.dataset import EvalItem
 from qa_service.evaluation.judge import CitationJudge, judge_row, judge_summary
 from qa_service.evaluation.plots import latency_histogram, metric_by_type
-from qa_service.evaluation.scoring import RetrievalCase, retrieval_metrics
+from qa_service.evaluation.scoring import RetrievalCase, forbidden_found, group_mean, retrieval_metrics
 from qa_service.services.answer import AnswerMode, AnswerService
 from qa_service.services.answer_eval import ANSWER_METRICS, OVERALL, AnswerEvalReport, evaluate_answers
 from qa_service.services.search import SearchService
 
 RETRIEVAL_DEPTH = 10
+FORBIDDEN_METRIC = "forbidden_in_answer"  # share of answers stating a string their item forbids
 WORST_ITEMS = 15
-
-
-def _latency(values: Sequence[float]) -> dict[str, float]:
-    if not values:
-        return {"p50": 0.0, "p95": 0.0}
-    ordered = sorted(values)
-    return {"p50": statistics.median(ordered), "p95": ordered[max(0, round(0.95 * len(ordered)) - 1)]}
 
 
 def _retrieval(items: Sequence[EvalItem], search: SearchService) -> dict[str, dict[str, float]]:
@@ -55,13 +49,31 @@ def summarise(
         "mode": report.mode,
         "questions": len(report.rows),
         "seconds": round(seconds, 1),
-        "latency_ms": _latency(report.latencies_ms),
+        "latency_ms": latency_summary(report.latencies_ms),
         "overall": groups[OVERALL],
         "groups": {group: values for group, values in groups.items() if group != OVERALL},
     }
 
 
+def _score_forbidden(items: Sequence[EvalItem], report: AnswerEvalReport) -> None:
+    """Adds `forbidden_found` and FORBIDDEN_METRIC to the rows of items that forbid strings, and the
+    metric's mean to each group (overall, type, language); a dataset without `forbidden` is unchanged."""
+    forbidden = {item.id: item.forbidden for item in items if item.forbidden}
+    if not forbidden:
+        return
+    for row in report.rows:
+        if row["id"] in forbidden:
+            row["forbidden_found"] = forbidden_found(row["answer"], forbidden[row["id"]])
+            row[FORBIDDEN_METRIC] = bool(row["forbidden_found"])
+    grouped = [{**row, "_all": OVERALL, "_lang": f"lang:{row['lang']}"} for row in report.rows]
+    for key in ("_all", "type", "_lang"):
+        for group, means in group_mean(grouped, key, [FORBIDDEN_METRIC]).items():
+            report.by_group.setdefault(group, {}).update(means)
+
+
 def _failure(row: dict[str, Any]) -> str | None:
+    if row.get("forbidden_found"):
+        return f"stated a forbidden string ({', '.join(row['forbidden_found'])})"
     if row["answerable"] and row["refused"]:
         return "false refusal"
     if not row["answerable"] and not row["refused"]:
@@ -76,6 +88,8 @@ def _failure(row: dict[str, Any]) -> str | None:
 
 
 def _severity(row: dict[str, Any]) -> float:
+    if row.get("forbidden_found"):
+        return -1.0  # an answer that obeyed an injected clause is the worst failure there is
     scores = [
         row[m] for m in ("citation_precision", "citation_recall", "key_fact_accuracy") if row[m] is not None
     ]
@@ -93,6 +107,8 @@ def render_report(
     figures: Sequence[Path] = (),
 ) -> str:
     metrics = ["recall@5", "mrr", *ANSWER_METRICS]
+    if FORBIDDEN_METRIC in summary["overall"]:
+        metrics.append(FORBIDDEN_METRIC)
     header = "| group | n | " + " | ".join(metrics) + " |\n|---|---|" + "---|" * len(metrics) + "\n"
 
     def line(group: str, values: dict[str, Any]) -> str:
@@ -145,6 +161,7 @@ def run_eval(
 ) -> dict[str, Any]:
     started = time.perf_counter()
     report = evaluate_answers(items, service, mode, top_k=top_k, progress=progress)
+    _score_forbidden(items, report)
     retrieval = _retrieval(items, search)
     summary = summarise(dataset, report, retrieval, time.perf_counter() - started)
     if judge is not None:

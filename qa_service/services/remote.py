@@ -6,16 +6,13 @@ from typing import Any
 
 import httpx
 
+from qa_service.core.errors import RemoteError
 from qa_service.ingest.models import Chunk, DocumentMeta
 from qa_service.retrieval.retriever import SearchHit
 from qa_service.services.answer import AnswerResult, AskRequest, Citation
 from qa_service.services.refusal import EvidenceCheck
 
 TIMEOUT_S = 300.0
-
-
-class RemoteError(RuntimeError):
-    pass
 
 
 def _hit(data: dict[str, Any]) -> SearchHit:

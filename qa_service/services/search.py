@@ -2,33 +2,53 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from qa_service.core.config import Settings
+from qa_service.core.errors import InvalidQueryError, ServiceUnavailableError, UnknownDocumentError
 from qa_service.ingest.models import DocumentMeta
 from qa_service.retrieval.embeddings import Embedder
 from qa_service.retrieval.retriever import HybridRetriever, RetrievalMode, SearchHit
 from qa_service.retrieval.store import load_index
 
 
-class InvalidQueryError(ValueError):
-    pass
-
-
-class UnknownDocumentError(LookupError):
-    def __init__(self, doc_ids: Sequence[str]) -> None:
-        super().__init__(f"unknown document id(s): {', '.join(doc_ids)}")
-        self.doc_ids = list(doc_ids)
-
-
 class SearchService:
-    def __init__(self, retriever: HybridRetriever, settings: Settings) -> None:
+    def __init__(self, retriever: HybridRetriever, settings: Settings, embedder: Embedder | None = None) -> None:
         self._retriever = retriever
         self._settings = settings
+        self._embedder = embedder
+        self._reload_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder) -> SearchService:
-        return cls(HybridRetriever(load_index(settings.index_dir), embedder, settings), settings)
+        return cls(HybridRetriever(load_index(settings.index_dir), embedder, settings), settings, embedder)
+
+    @property
+    def location(self) -> Path:
+        """The version folder the loaded index was read from."""
+        return self._retriever.bundle.location
+
+    def published_location(self) -> Path | None:
+        """The version folder the index path points at now (None when there is none)."""
+        target = self._settings.index_dir
+        return target.resolve() if target.exists() else None
+
+    def reload(self, *, force: bool = False) -> bool:
+        """Loads the published index when it is not the one in service and swaps it in; True when it
+        did. Requests in flight finish on the retriever they started with (each method reads
+        `self._retriever` once), so nothing is dropped. A broken new index raises and the old one
+        stays in service."""
+        if self._embedder is None:
+            raise ServiceUnavailableError("this search service cannot reload (built without an embedder)")
+        with self._reload_lock:  # two reloads at once would load the same index twice
+            published = self.published_location()
+            if published is None or (published == self.location and not force):
+                return False
+            retriever = HybridRetriever(load_index(self._settings.index_dir), self._embedder, self._settings)
+            self._retriever = retriever
+            return True
 
     @property
     def manifest(self) -> dict:
@@ -73,8 +93,9 @@ class SearchService:
         top_k = top_k or self._settings.top_k
         if not 1 <= top_k <= self._settings.max_top_k:
             raise InvalidQueryError(f"top_k must be between 1 and {self._settings.max_top_k}")
+        retriever = self._retriever  # one index for the whole request, even if a reload swaps it now
         if doc_ids is not None:
-            unknown = [doc_id for doc_id in doc_ids if doc_id not in self._retriever.bundle.documents]
+            unknown = [doc_id for doc_id in doc_ids if doc_id not in retriever.bundle.documents]
             if unknown:
                 raise UnknownDocumentError(unknown)
-        return self._retriever.search(query, top_k, doc_ids=doc_ids, mode=mode)
+        return retriever.search(query, top_k, doc_ids=doc_ids, mode=mode)

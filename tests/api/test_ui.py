@@ -21,7 +21,8 @@ def test_root_serves_the_chat_page(client: TestClient) -> None:
     response = client.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert '<script type="module" src="/static/app.js">' in response.text
+    # Relative, so the page also works under a reverse proxy's sub-path.
+    assert '<script type="module" src="static/app.js">' in response.text
     assert response.headers["cache-control"] == "no-cache"
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from qa_service.evaluation.judge import CitationJudge, judge_row, judge_summary
 
-PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
+PROMPTS = None  # the templates shipped in the package
 
 
 class AnswersFromClause:

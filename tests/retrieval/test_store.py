@@ -1,4 +1,7 @@
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,3 +104,57 @@ def test_a_hand_made_index_folder_is_kept_aside_not_deleted(corpus: Path, settin
     kept = [path for path in settings.index_dir.parent.iterdir() if ".kept-" in path.name]
     assert len(kept) == 1 and (kept[0] / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert settings.index_dir.is_symlink()
+
+
+# Run in a child process that kills itself with SIGKILL at one point of publishing: nothing in it can
+# clean up, exactly as when a build is killed by the OOM killer or `kill -9`.
+_KILLED_BUILD = """
+import os, pathlib, signal, sys
+from qa_service.core.config import Settings
+from qa_service.retrieval.dense import DenseIndex
+from qa_service.services.indexing import build_index
+from tests.fakes import HashingEmbedder
+
+corpus, index_dir, moment = sys.argv[1:]
+link = pathlib.Path.symlink_to
+
+def die(*args, **kwargs):
+    if moment == "after the link":
+        link(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+if moment == "while staging":
+    DenseIndex.save = die
+else:
+    pathlib.Path.symlink_to = die
+build_index([pathlib.Path(corpus)], Settings(index_dir=pathlib.Path(index_dir)), HashingEmbedder())
+"""
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("moment", ["while staging", "after the link"])
+def test_what_a_killed_build_left_is_removed_by_the_next_build(
+    corpus: Path, settings: Settings, moment: str
+) -> None:
+    build_index([corpus], settings, HashingEmbedder())
+    before = settings.index_dir.resolve()
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_BUILD, str(corpus), str(settings.index_dir), moment],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    folder = settings.index_dir.parent
+    left = sorted(path.name for path in folder.iterdir() if ".partial" in path.name or ".link-" in path.name)
+    assert left, "the killed build should have left something behind"
+    assert settings.index_dir.resolve() == before  # the old index is still the one in service
+
+    build_index([corpus], settings, HashingEmbedder())
+
+    names = sorted(path.name for path in folder.iterdir())
+    assert not [name for name in names if ".partial" in name or ".link-" in name], names
+    assert [name for name in names if name.startswith("default@")] == [settings.index_dir.resolve().name]
+    assert load_index(settings.index_dir).manifest["documents"] == 1

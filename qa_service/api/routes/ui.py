@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse
 
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+# Package data, found wherever the package is installed (not relative to the working folder).
+STATIC_DIR = Path(str(resources.files("qa_service.api").joinpath("static")))
 # The page's files change with each release and carry no version in their names: browsers must
 # revalidate (cheap, FileResponse sends an ETag) rather than run a stale script against a newer API.
 _HEADERS = {"Cache-Control": "no-cache"}

@@ -1,5 +1,6 @@
 // The document list (GET /documents) with a title filter in the page: the list is small (one entry
 // per indexed document), so filtering locally answers on every keystroke without a round trip.
+import { authFetch } from "./auth.js";
 import { el } from "./dom.js";
 import { t } from "./i18n.js";
 import { errorDetail } from "./stream.js";
@@ -50,7 +51,7 @@ export async function loadDocuments() {
   loadError = null;
   renderDocuments();
   try {
-    const response = await fetch("/documents", { headers: { Accept: "application/json" } });
+    const response = await authFetch("documents", { headers: { Accept: "application/json" } });
     if (!response.ok) {
       loadError = `${await errorDetail(response)} (${response.status})`;
     } else {

@@ -30,6 +30,7 @@ export const STRINGS = {
     citeLabel: "查看第 {n} 条依据",
     modeExtractive: "摘录原文作答",
     modeGenerative: "模型生成，已逐句核对原文",
+    modeExtractiveBusy: "当前访问较多，已直接摘录原文作答",
     elapsed: "用时 {s} 秒",
     panelTitle: "条款原文",
     close: "关闭",
@@ -53,6 +54,8 @@ export const STRINGS = {
     docsEmpty: "没有匹配的文件",
     docsLoading: "正在加载…",
     docsError: "文件列表加载失败：{detail}",
+    apiKeyPrompt: "此服务需要访问密钥（API key）。请输入管理员提供的密钥：",
+    apiKeyRejected: "已保存的访问密钥无效或已被停用。请输入新的密钥：",
     unknown: "—",
   },
   en: {
@@ -85,6 +88,7 @@ export const STRINGS = {
     citeLabel: "Show source {n}",
     modeExtractive: "Quoted from the clauses",
     modeGenerative: "Generated, each sentence checked against the clauses",
+    modeExtractiveBusy: "Busy right now: quoted from the clauses directly",
     elapsed: "{s} s",
     panelTitle: "Clause",
     close: "Close",
@@ -108,6 +112,8 @@ export const STRINGS = {
     docsEmpty: "No matching documents",
     docsLoading: "Loading…",
     docsError: "Could not load the documents: {detail}",
+    apiKeyPrompt: "This service needs an API key. Enter the key your administrator gave you:",
+    apiKeyRejected: "The saved API key was refused (invalid or revoked). Enter a new key:",
     unknown: "—",
   },
 };

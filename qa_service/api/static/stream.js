@@ -1,5 +1,6 @@
 // POST /ask/stream and its Server-Sent Events. EventSource can only GET, so the stream is read with
 // fetch and parsed here.
+import { authFetch } from "./auth.js";
 
 export const DEFAULT_TIMEOUT_MS = 60000;
 
@@ -125,12 +126,17 @@ export async function askStream(body, onEvent, { signal, timeoutMs = DEFAULT_TIM
   try {
     let response;
     try {
-      response = await fetch("/ask/stream", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
-        body: JSON.stringify(body),
-        signal: controller.signal,
-      });
+      response = await authFetch(
+        // Relative: the page may be served under a proxy's sub-path (e.g. /qa/).
+        "ask/stream",
+        {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+          body: JSON.stringify(body),
+          signal: controller.signal,
+        },
+        { beforeRetry: arm },
+      );
     } catch (error) {
       throw failure("network", error);
     }

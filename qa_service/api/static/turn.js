@@ -143,6 +143,7 @@ function footer(turn) {
   const meta = [];
   if (turn.response?.mode_used === "extractive") meta.push(t("modeExtractive"));
   if (turn.response?.mode_used === "generative") meta.push(t("modeGenerative"));
+  if (turn.response?.mode_used === "extractive_busy") meta.push(t("modeExtractiveBusy"));
   const total = turn.response?.timings_ms?.total;
   if (typeof total === "number") meta.push(t("elapsed", { s: (total / 1000).toFixed(1) }));
   return el("div", { class: "msg-footer" }, el("span", { class: "meta", text: meta.join(" · ") }), copyButton(turn));
