@@ -29,4 +29,7 @@ ENV QA_KEYS_DB=/var/lib/qa_service/keys.sqlite3
 VOLUME /var/lib/qa_service
 
 EXPOSE 8000
+# /ready: the index, the prompts (and the model in generative mode) are there; no curl in the image.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/ready', timeout=4)"
 CMD ["qa", "serve"]

@@ -99,10 +99,11 @@ async def _scenario(base_url: str, mode: str, clients: int, requests: int, quest
     total = sum(outcome.statuses.values())
     server_errors = sum(count for status, count in outcome.statuses.items() if status >= 500)
     over_60s = sum(latency > 60_000 for latency in outcome.latencies_ms)
+    latencies = outcome.latencies_ms
     print(
-        f"{mode} × {clients} clients × {requests} requests: {total / seconds:.2f} req/s over {seconds:.1f} s; "
-        f"latency p50 {percentile(outcome.latencies_ms, 50):.0f} ms, "
-        f"p95 {percentile(outcome.latencies_ms, 95):.0f} ms, max {max(outcome.latencies_ms, default=0):.0f} ms; "
+        f"{mode} × {clients} clients × {requests} requests: {total / seconds:.2f} req/s "
+        f"over {seconds:.1f} s; latency p50 {percentile(latencies, 50):.0f} ms, "
+        f"p95 {percentile(latencies, 95):.0f} ms, max {max(latencies, default=0):.0f} ms; "
         f"5xx {server_errors}, statuses {dict(outcome.statuses)}, transport errors "
         f"{outcome.transport_errors}, past 60 s {over_60s}; answers by {dict(outcome.modes)}; "
         f"/health under load p50 {percentile(health, 50):.1f} ms, p95 {percentile(health, 95):.1f} ms "

@@ -174,6 +174,11 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         **uvicorn_limits(settings),  # connections, header size, keep-alive, a bounded graceful shutdown
+        # Behind a reverse proxy: the client address from X-Forwarded-For of trusted proxies only
+        # (rate limits and logs), and the path prefix the proxy serves the app under (/docs links).
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        root_path=settings.root_path,
     )
 
 

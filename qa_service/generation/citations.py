@@ -23,7 +23,7 @@ from qa_service.ingest.normalize import compact, normalize_for_matching
 # Below this share of a sentence's content (bigrams, or words in English), a clause does not support
 # it. The service passes Settings.answer_min_support; this default is the same value (tested), for
 # callers without settings.
-MIN_SUPPORT = 0.5
+MIN_SUPPORT = 0.6
 
 _IDS = r"\d{1,3}(?:\s*[,，、;；\-–]\s*\d{1,3})*"
 _NOT_DOC_NUMBER = r"(?!\s*\d+\s*号)"  # 柳政规[2025]3号 is a document number, not a citation
@@ -40,14 +40,16 @@ _NON_WORD = re.compile(r"[\W_]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _WORD = re.compile(r"[a-z][a-z'-]{2,}")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
 # English words that carry no claim: "the grant is RMB 5 million" is supported by what remains.
-_STOP_WORDS = frozenset(
-    "the and for are was were been being has have had its it's this that these those with from into"
-    " onto upon than then there their them they which who whom what when where how per each any all"
-    " not can may might shall will would should must also only such other more most less least very"
-    " our your you his her she him about above below under over out off can't does did doing done"
-    " according documents document clause clauses say says said".split()
+_STOP_TEXT = (
+    "a an as at be by in is of on or to the and for are was were been being has have had its it's"
+    " this that these those with from into onto upon than then there their them they which who whom"
+    " what when where how per each any all not can may might shall will would should must also only"
+    " such other more most less least very our your you his her she him about above below under over"
+    " out off can't does did doing done according documents document clause clauses say says said"
 )
+_STOP_WORDS = frozenset(_STOP_TEXT.split())
 _SUB_SPAN_BREAK = re.compile(r"[，：、]|(?<!\d)[,:]|[,:](?!\d)")
 _LEADING_LABEL = re.compile(
     r"^(?:\s|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．](?!\d)"
@@ -208,18 +210,24 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(word for word in words if word not in _STOP_WORDS)
 
 
-def support(sentence: str, clause: str) -> float | None:
+def support(sentence: str, clause: str, question: str = "") -> float | None:
     """Share of the sentence's content, figures aside, that the clause contains: character bigrams for
     a Chinese sentence, words for an English one. 1.0 for a sentence that is only figures (checked on
-    their own); None when it cannot be measured: an English sentence about a clause without English."""
-    body = _without_figures(strip_citations(sentence))
+    their own); None when it cannot be measured: an English sentence about a Chinese clause.
+
+    In a sentence stating a figure, the question's words count as found: "最多能补100万元" restates the
+    question and its claim is the figure. A figure-free sentence must be said by the clause, or "可以
+    申请" would pass as the answer to "可以申请吗" whatever the clause says."""
+    text = strip_citations(sentence)
+    # English filler in a Chinese sentence ("According to the documents: “…”") claims nothing
+    body = _LATIN_WORD.sub(lambda m: " " if m[0].lower() in _STOP_WORDS else m[0], _without_figures(text))
+    reference = f"{clause}\n{question}" if question and extract_figures(text) else clause
     if _mostly_chinese(body) or not _LATIN.search(body):
-        return bigram_overlap(body, clause) if char_bigrams(body) else 1.0
+        return bigram_overlap(body, reference) if char_bigrams(body) else 1.0
+    if _mostly_chinese(clause):
+        return None  # "R&D" or "5G" in a Chinese clause are no words to check an English claim against
     words = content_words(body)
-    if not words:
-        return 1.0
-    theirs = content_words(clause)
-    return len(words & theirs) / len(words) if theirs else None
+    return len(words & content_words(reference)) / len(words) if words else 1.0
 
 
 # --- verification --------------------------------------------------------------------------------
@@ -240,6 +248,7 @@ class _Check:
     clauses: Sequence[str]
     min_support: float
     figure_sources: frozenset[int]
+    question: str = ""
 
 
 def _removed(sentence: str, reason: str, figures: Sequence[Figure]) -> _Outcome:
@@ -253,20 +262,21 @@ def _supports(body: str, figures: Sequence[Figure], numbers: Sequence[int], chec
     sources = [check.clauses[n - 1] for n in numbers if n in check.figure_sources]
     if not all(figure_supported(f, sources) for f in figures):
         return False
-    score = support(body, "\n".join(texts))
+    score = support(body, "\n".join(texts), check.question)
     return bool(figures) if score is None else score >= check.min_support
 
 
 def _best_clause(
     body: str, figures: Sequence[Figure], check: _Check, exclude: Sequence[int] = ()
 ) -> int | None:
-    """1-based number of the clause that supports the sentence (see `_supports`) best, if any."""
+    """1-based number of the clause that supports the sentence (see `_supports`) best, if any. Only a
+    measurable overlap picks a clause: an English sentence the model did not cite is not attached to a
+    Chinese clause because it shares a figure with it (the rest of it may say anything)."""
     best, best_score = None, -1.0
     for number in range(1, len(check.clauses) + 1):
-        if number in exclude or not _supports(body, figures, [number], check):
+        score = support(body, check.clauses[number - 1], check.question)
+        if number in exclude or score is None or not _supports(body, figures, [number], check):
             continue
-        score = support(body, check.clauses[number - 1])
-        score = 0.0 if score is None else score
         if score > best_score:
             best, best_score = number, score
     return best
@@ -280,7 +290,8 @@ def _failure(body: str, figures: Sequence[Figure], numbers: Sequence[int], check
     sources = [check.clauses[n - 1] for n in numbers if n in check.figure_sources]
     if not all(figure_supported(f, sources) for f in figures):
         return "irrelevant_figure"
-    return "unverifiable" if support(body, "\n".join(texts)) is None else "unsupported_content"
+    measurable = support(body, "\n".join(texts), check.question) is not None
+    return "unsupported_content" if measurable else "unverifiable"
 
 
 def _verify_cited(
@@ -301,7 +312,11 @@ def _verify_uncited(sentence: str, body: str, figures: list[Figure], check: _Che
     best = _best_clause(body, figures, check)
     if best is not None:
         return _Outcome(_append_marker(_rewrite_markers(sentence, set()), best), (best,))
-    stating = {n for n, c in enumerate(check.clauses, start=1) if all(figure_supported(f, [c]) for f in figures)}
+    stating = {
+        number
+        for number, clause in enumerate(check.clauses, start=1)
+        if all(figure_supported(f, [clause]) for f in figures)
+    }
     if figures and not stating:
         return _removed(sentence, "unsupported_figure", figures)
     if figures and not stating & check.figure_sources:
@@ -328,6 +343,7 @@ def verify_answer(
     *,
     min_support: float = MIN_SUPPORT,
     figure_sources: Collection[int] | None = None,
+    question: str = "",
 ) -> VerifiedAnswer:
     """Keep the sentences of `answer` that its clauses support; `clauses[i]` is clause [i+1].
 
@@ -337,12 +353,14 @@ def verify_answer(
     clause unrelated to the question — and at least `min_support` of its words; otherwise it is re-cited
     to a clause that does (when only the words failed) or removed. An uncited sentence gets the clause
     that supports it best, or is removed. A sentence that itself addresses the model is removed.
+    `question` lends its words to sentences stating a figure (see `support`).
     """
     numbers = range(1, len(clauses) + 1)
     check = _Check(
         [injection.mask_injections(clause) for clause in clauses],
         min_support,
         frozenset(numbers if figure_sources is None else figure_sources),
+        question,
     )
     spans = sentence_spans(answer)
     pieces: list[str] = []

@@ -65,9 +65,7 @@ def number_clauses(clauses: Sequence[str]) -> str:
     return "\n".join(f"[{index}] {quote_clause(clause)}" for index, clause in enumerate(clauses, start=1))
 
 
-def render_answer_prompt(
-    prompts_dir: Path | None, lang: str, question: str, clauses: Sequence[str]
-) -> str:
+def render_answer_prompt(prompts_dir: Path | None, lang: str, question: str, clauses: Sequence[str]) -> str:
     template = load_template(prompts_dir, f"answer_{'en' if lang == 'en' else 'zh'}")
     # No trailing newline: the few-shot answers follow "回答：" on the same line, and a model that starts
     # on a new line writes a clause list ("[1] 《…》…"), not an answer.

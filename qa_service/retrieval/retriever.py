@@ -59,6 +59,9 @@ class HybridRetriever:
             doc_id: np.array(rows, dtype=np.int64) for doc_id, rows in rows_by_doc.items()
         }
 
+    def embed_query(self, query: str) -> np.ndarray:
+        return self._embedder.embed_queries([query])[0]
+
     def _allowed_rows(self, doc_ids: Collection[str] | None) -> np.ndarray | None:
         if doc_ids is None:
             return None
@@ -72,7 +75,9 @@ class HybridRetriever:
         *,
         doc_ids: Collection[str] | None = None,
         mode: RetrievalMode = "hybrid",
+        query_vector: np.ndarray | None = None,
     ) -> list[SearchHit]:
+        """`query_vector`: the query's embedding when the caller already has it (`embed_query`)."""
         settings = self._settings
         allowed = self._allowed_rows(doc_ids)
         if allowed is not None and allowed.size == 0:
@@ -81,7 +86,8 @@ class HybridRetriever:
         dense: list[tuple[int, float]] = []
         lexical: list[tuple[int, float]] = []
         if mode in ("hybrid", "dense"):
-            query_vector = self._embedder.embed_queries([query])[0]
+            if query_vector is None:
+                query_vector = self.embed_query(query)
             dense = self.bundle.dense.search(query_vector, candidates, allowed)
         if mode in ("hybrid", "lexical"):
             mask = None

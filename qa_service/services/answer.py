@@ -18,6 +18,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+
 from qa_service.core.config import Settings
 from qa_service.core.errors import GenerationUnavailableError, InvalidQueryError, OverloadedError
 from qa_service.generation.admission import AdmissionQueue, Cancelled
@@ -162,10 +164,14 @@ class AnswerService:
         if len(query) > self._settings.max_query_chars:
             query = question  # a previous turn that long is no question to carry over: answer this one
         lang = detect_language(question)
-        hits = self._search.search(query, top_k=request.top_k, doc_ids=request.doc_ids)
+        # Embedded once: retrieval and the domain gate read the same vector.
+        vector = self._search.embed_query(query)
+        hits = self._search.search(
+            query, top_k=request.top_k, doc_ids=request.doc_ids, query_vector=vector
+        )
         retrieved = time.perf_counter()
         return self._answer(
-            query, lang, is_traditional(question), hits, mode, started, retrieved, request.cancel
+            query, lang, is_traditional(question), hits, mode, started, retrieved, request.cancel, vector
         )
 
     # --- steps -----------------------------------------------------------------------------------
@@ -189,9 +195,10 @@ class AnswerService:
         started: float,
         retrieved: float,
         cancel: threading.Event | None = None,
+        vector: np.ndarray | None = None,
     ) -> Iterator[AnswerEvent]:
         timings = {"retrieve": (retrieved - started) * 1000, "generate": 0.0}
-        evidence = check_evidence(query, hits, lang, self._settings)
+        evidence = check_evidence(query, hits, lang, self._settings, vector=vector)
         texts = [hit.chunk.text for hit in hits]
         extractive = extractive_answer(
             query,
@@ -333,7 +340,11 @@ class AnswerService:
         draft: _Draft,
     ) -> Iterator[str]:
         verified = verify_answer(
-            sentence, clauses, min_support=self._settings.answer_min_support, figure_sources=sources
+            sentence,
+            clauses,
+            min_support=self._settings.answer_min_support,
+            figure_sources=sources,
+            question=query,
         )
         draft.removed.extend(verified.removed)
         if mode == "auto" and any(_discredits(removed) for removed in verified.removed):
@@ -381,10 +392,10 @@ def _figure_sources(
     best_dense, best_coverage = hits[0].dense_score, max(coverage)
     sources = {1}
     for number, (hit, covered) in enumerate(zip(hits, coverage, strict=True), start=1):
-        near = hit.dense_score is None or best_dense is None or (
-            best_dense - hit.dense_score <= settings.figure_source_max_dense_gap
-        )
-        if near or covered >= settings.figure_source_min_coverage_ratio * best_coverage > 0:
+        # without a cosine to compare (lexical retrieval) there is nothing to judge by
+        unknown = hit.dense_score is None or best_dense is None
+        near = unknown or best_dense - hit.dense_score <= settings.figure_source_max_dense_gap
+        if near or (best_coverage and covered >= settings.figure_source_min_coverage_ratio * best_coverage):
             sources.add(number)
     return frozenset(sources)
 

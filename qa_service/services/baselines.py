@@ -38,6 +38,9 @@ class FixedModeSearch:
     ) -> list[SearchHit]:
         return self._search.search(query, top_k=top_k, doc_ids=doc_ids, mode=self._mode)
 
+    def embed_query(self, query: str) -> np.ndarray:
+        return self._search.embed_query(query)
+
 
 class NaiveRagSearch:
     """A textbook RAG index: each file's raw text cut by LangChain's RecursiveCharacterTextSplitter
@@ -76,8 +79,18 @@ class NaiveRagSearch:
     def validate_query(self, query: str) -> str:
         return SearchService.validate_text(query, self._settings)
 
-    def search(self, query: str, *, top_k: int | None = None, **_: object) -> list[SearchHit]:
-        vector = self._embedder.embed_queries([query])[0]
+    def embed_query(self, query: str) -> np.ndarray:
+        return self._embedder.embed_queries([query])[0]
+
+    def search(
+        self,
+        query: str,
+        *,
+        top_k: int | None = None,
+        query_vector: np.ndarray | None = None,
+        **_: object,
+    ) -> list[SearchHit]:
+        vector = self.embed_query(query) if query_vector is None else query_vector
         found = self._dense.search(vector, top_k or self._settings.top_k)
         return [
             SearchHit(self._chunks[row], self._documents[self._chunks[row].doc_id], score, rank, None, score)

@@ -19,8 +19,6 @@ is off. The threshold is in Settings (`refusal_min_domain`).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -66,72 +64,15 @@ def load_classifier(path: Path = CLASSIFIER) -> DomainClassifier | None:
     return DomainClassifier.load(path) if path.exists() else None
 
 
-def _loaded_embedder(settings: Settings):  # type: ignore[no-untyped-def]
-    """The embedding model retrieval already loaded for these settings, or None: the gate never loads
-    a model of its own (a service running another embedder, or a test's fake one, has no gate)."""
-    from qa_service.retrieval import embeddings
-
-    loaded = [
-        embedder
-        for key, embedder in embeddings._LOADED.items()  # the process-wide model cache
-        if key[0] == settings.embedding_model and key[-1] == str(settings.models_dir)
-    ]
-    return loaded[0] if loaded else None
-
-
-_RECENT = 64  # single-question embeddings remembered
-
-
-def _share_query_vectors(embedder) -> None:  # type: ignore[no-untyped-def]
-    """Makes the loaded embedder remember its last single-question embeddings, so the gate reuses the
-    vector retrieval has just computed instead of running e5 again (~25 ms of CPU on this box).
-    Stopgap until the retriever hands its query vector to `check_evidence(vector=...)`; results are
-    unchanged (same model, same text, a copy of the same array). Installed once per embedder."""
-    if getattr(embedder, "_domain_shares_vectors", False):
-        return
-    compute = embedder.embed_queries
-    recent: OrderedDict[str, np.ndarray] = OrderedDict()
-    lock = threading.Lock()
-
-    def embed_queries(texts):  # type: ignore[no-untyped-def]
-        texts = list(texts)
-        if len(texts) != 1:
-            return compute(texts)
-        with lock:
-            known = recent.get(texts[0])
-            if known is not None:
-                recent.move_to_end(texts[0])
-                return known[None, :].copy()
-        vectors = compute(texts)
-        with lock:
-            recent[texts[0]] = vectors[0].copy()
-            while len(recent) > _RECENT:
-                recent.popitem(last=False)
-        return vectors
-
-    embedder.embed_queries = embed_queries
-    embedder._domain_shares_vectors = True
-
-
-def _question_vector(embedder, question: str) -> np.ndarray:  # type: ignore[no-untyped-def]
-    _share_query_vectors(embedder)
-    return embedder.embed_queries([question])[0]
-
-
 def domain_probability(question: str, settings: Settings, vector: np.ndarray | None = None) -> float | None:
-    """How likely the question is about the policies (0–1); None when the gate cannot run (switched
-    off, no classifier for the embedding model in use, or that model is not loaded). `vector`: the
-    question's query embedding, when the caller has it."""
-    if not settings.refusal_check_domain:
+    """How likely the question is about the policies (0–1); None when the gate cannot run: switched
+    off, no classifier for the embedding model in use, or no query embedding of that model given
+    (`vector`: the one retrieval computed, `SearchService.embed_query`; the gate never runs a model)."""
+    if not settings.refusal_check_domain or vector is None:
         return None
     classifier = load_classifier()
     if classifier is None or classifier.model != settings.embedding_model:
         return None
-    if vector is None:
-        embedder = _loaded_embedder(settings)
-        if embedder is None or getattr(embedder, "name", None) != classifier.model:
-            return None
-        vector = _question_vector(embedder, question)
     if np.asarray(vector).size != classifier.weights.size:
         return None
     return classifier.probability(vector)

@@ -6,6 +6,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from qa_service.core.config import Settings
 from qa_service.core.errors import InvalidQueryError, ServiceUnavailableError, UnknownDocumentError
 from qa_service.ingest.models import DocumentMeta
@@ -15,7 +17,9 @@ from qa_service.retrieval.store import load_index
 
 
 class SearchService:
-    def __init__(self, retriever: HybridRetriever, settings: Settings, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, retriever: HybridRetriever, settings: Settings, embedder: Embedder | None = None
+    ) -> None:
         self._retriever = retriever
         self._settings = settings
         self._embedder = embedder
@@ -88,6 +92,7 @@ class SearchService:
         top_k: int | None = None,
         doc_ids: Sequence[str] | None = None,
         mode: RetrievalMode = "hybrid",
+        query_vector: np.ndarray | None = None,
     ) -> list[SearchHit]:
         query = self.validate_query(query)
         top_k = top_k or self._settings.top_k
@@ -98,4 +103,9 @@ class SearchService:
             unknown = [doc_id for doc_id in doc_ids if doc_id not in retriever.bundle.documents]
             if unknown:
                 raise UnknownDocumentError(unknown)
-        return retriever.search(query, top_k, doc_ids=doc_ids, mode=mode)
+        return retriever.search(query, top_k, doc_ids=doc_ids, mode=mode, query_vector=query_vector)
+
+    def embed_query(self, query: str) -> np.ndarray:
+        """The query's embedding, for callers that use it beyond retrieval (the domain gate): pass it
+        back to `search(query_vector=…)` so the model runs once per question."""
+        return self._retriever.embed_query(query)

@@ -34,7 +34,7 @@ window.__askStreams = [];
 const originalFetch = window.fetch;
 window.fetch = async (...args) => {
   const response = await originalFetch(...args);
-  if (String(args[0]).includes("/ask/stream") && response.ok) {
+  if (String(args[0]).endsWith("ask/stream") && response.ok) {
     const slot = window.__askStreams.push(null) - 1;
     response
       .clone()
