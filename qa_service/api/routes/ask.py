@@ -10,9 +10,9 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 
 from fastapi import APIRouter, Request
-from fastapi.responses import StreamingResponse
-from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
 
+from qa_service.api.compute import compute, compute_each
 from qa_service.api.deps import AnswerServiceDep, AskAccess
 from qa_service.api.schemas import AskRequest, AskResponse, CitationOut, SearchResult, error_responses
 from qa_service.api.security import AUTH_RESPONSES
@@ -29,23 +29,24 @@ logger = logging.getLogger(__name__)
 @router.post(
     "/ask", response_model=AskResponse, responses=error_responses(400, 401, 403, 404, 408, 413, 422, 429, 503)
 )
-async def ask(request: AskRequest, service: AnswerServiceDep, http: Request) -> AskResponse:
+async def ask(request: AskRequest, service: AnswerServiceDep, http: Request) -> JSONResponse:
     """A short answer whose every sentence cites a clause it was verified against, or a refusal."""
     cancel = threading.Event()
-    task = asyncio.ensure_future(run_in_threadpool(_answer, service, request, cancel))
+    task = asyncio.ensure_future(compute(http, _answer, service, request, cancel))
     try:
         # A client that hangs up must not keep the model busy for the ones still waiting.
         while not task.done():
             await asyncio.wait({task}, timeout=_DISCONNECT_POLL_S)
             if not task.done() and await http.is_disconnected():
                 cancel.set()
-        return AskResponse.from_result(task.result())
+        return task.result()
     finally:
         cancel.set()  # also when this handler itself is cancelled (server shutting down)
 
 
-def _answer(service: AnswerService, request: AskRequest, cancel: threading.Event) -> AnswerResult:
-    return service.ask(request.to_service(cancel))
+def _answer(service: AnswerService, request: AskRequest, cancel: threading.Event) -> JSONResponse:
+    result: AnswerResult = service.ask(request.to_service(cancel))
+    return JSONResponse(AskResponse.from_result(result).model_dump(mode="json"))
 
 
 def _sse(event: str, data: dict) -> str:
@@ -96,7 +97,7 @@ async def _until_done(
     wait for the garbage collector)."""
     watcher = asyncio.ensure_future(_watch_disconnect(http, cancel))
     try:
-        async for chunk in iterate_in_threadpool(_stream_events(events)):
+        async for chunk in compute_each(http, _stream_events(events)):
             yield chunk
     finally:
         cancel.set()
@@ -113,13 +114,13 @@ async def _until_done(
         **error_responses(400, 401, 403, 404, 408, 413, 422, 429, 503),
     },
 )
-def ask_stream(request: AskRequest, service: AnswerServiceDep, http: Request) -> StreamingResponse:
+async def ask_stream(request: AskRequest, service: AnswerServiceDep, http: Request) -> StreamingResponse:
     """Server-Sent Events: `token` {text} as verified sentences are ready, `replace` {text} when the
     answer was replaced by quotes, one `citations` event, then `done` with the full /ask response;
     `error` {detail, status} if it fails after starting. Bad requests fail before the stream (422/404)."""
     cancel = threading.Event()
     # Validates and retrieves now, so errors (and a full LLM queue in generative mode) get a status.
-    events = service.stream(request.to_service(cancel))
+    events = await compute(http, service.stream, request.to_service(cancel))
     return StreamingResponse(
         _until_done(events, http, cancel),
         media_type="text/event-stream",
