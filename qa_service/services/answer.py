@@ -3,8 +3,11 @@
 One pipeline serves the JSON and the streaming API and the eval suite: `stream()` yields events as the
 answer is built and `ask()` returns its final result. Nothing the LLM writes is sent before it is
 verified sentence by sentence against the clauses it cites; when verification removes a sentence that
-stated a figure (or nothing survives, or a figure asked for is missing), the answer falls back to
-verbatim quotes of the best clause sentences, which cannot state a figure their clause does not.
+stated a figure or that its clause does not support (or nothing survives, or a figure asked for is
+missing), `auto` falls back to verbatim quotes of the best clause sentences, which cannot state a
+figure their clause does not. The LLM is used by one request at a time through a bounded queue
+(`AdmissionQueue`): `auto` answers with quotes when it is full, and a request's `cancel` event (its
+client left) stops generation at the next token.
 """
 
 from __future__ import annotations

@@ -38,20 +38,6 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-@pytest.fixture
-def make_settings(index_dir: Path, tmp_path: Path) -> Callable[..., Settings]:
-    def make(**overrides: object) -> Settings:
-        values: dict[str, object] = {
-            "index_dir": index_dir,
-            "keys_db": tmp_path / "keys.sqlite3",
-            "chunk_max_chars": 40,
-            "llm_preload": False,
-            "answer_mode": "extractive",
-            "index_watch_interval_s": 0,
-        }
-        return Settings(**{**values, **overrides})
-
-    return make
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,19 +36,8 @@ def corpus(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_settings(tmp_path: Path) -> Callable[..., Settings]:
-    def make(**overrides: object) -> Settings:
-        values: dict[str, object] = {
-            "index_dir": tmp_path / "index" / "default",
-            "keys_db": tmp_path / "keys.sqlite3",
-            "chunk_max_chars": 40,
-            "llm_preload": False,
-            "answer_mode": "extractive",
-            "index_watch_interval_s": 0,
-        }
-        return Settings(**{**values, **overrides})
-
-    return make
+def index_dir(tmp_path: Path) -> Path:
+    return tmp_path / "index" / "default"  # each test publishes (and republishes) its own
 
 
 @contextmanager
