@@ -29,6 +29,7 @@ from pathlib import Path
 
 import httpx
 
+from qa_service.api.security import is_loopback
 from qa_service.core.stats import percentile
 
 LOOPBACK = "127.0.0.1"
@@ -149,7 +150,7 @@ def main() -> None:
         base_url = f"http://{LOOPBACK}:{port}"
         server = _start_server(port)
         print(f"server ready in {_wait_ready(base_url, server):.1f} s")
-    elif httpx.URL(base_url).host not in (LOOPBACK, "localhost", "::1"):
+    elif not is_loopback(httpx.URL(base_url).host):
         raise SystemExit("this benchmark only sends traffic to loopback addresses")
     try:
         for scenario in args.scenarios.split(","):

@@ -109,16 +109,22 @@ class Services:
 
 
 def build_services(
-    settings: Settings, *, generator: Generator | None = None, preload_llm: bool | None = None
+    settings: Settings,
+    *,
+    search: SearchService | None = None,
+    generator: Generator | None = None,
+    preload_llm: bool | None = None,
 ) -> Services:
     """The services for a server: never raises for a missing index (the server starts so /health and
-    /ready can say why, and a hot reload picks the index up once it is built)."""
-    services = Services(settings=settings, generator=generator or build_generator(settings))
-    try:
-        services.search = build_search_service(settings)
-    except QAError as error:
-        logger.error("search unavailable: %s", error)
-        services.startup_error = str(error)
+    /ready can say why, and a hot reload picks the index up once it is built). `search`: one built
+    already (tests), used as it is."""
+    services = Services(settings=settings, search=search, generator=generator or build_generator(settings))
+    if services.search is None:
+        try:
+            services.search = build_search_service(settings)
+        except QAError as error:
+            logger.error("search unavailable: %s", error)
+            services.startup_error = str(error)
     if services.search is not None:
         services.answer = build_answer_service(settings, services.search, services.generator)
     if settings.llm_preload if preload_llm is None else preload_llm:

@@ -17,7 +17,7 @@ from qa_service.api.middleware import RequestBodyLimitsMiddleware
 from qa_service.api.routes import admin, ask, documents, health, search, ui
 from qa_service.api.schemas import error_responses
 from qa_service.api.security import Gatekeeper
-from qa_service.bootstrap import Services, build_answer_service, build_generator, build_services
+from qa_service.bootstrap import Services, build_services
 from qa_service.core.config import Settings, get_settings
 from qa_service.core.errors import InvalidRequestError, QAError
 from qa_service.services.answer import AnswerService
@@ -49,13 +49,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services: Services = app.state.services
-        if services.search is None:
-            app.state.services = services = build_services(settings)
-        elif services.answer is None:
-            services.generator = build_generator(settings)
-            services.answer = build_answer_service(settings, services.search, services.generator)
-            if settings.llm_preload:
-                services.load_generator()
+        if services.answer is None:
+            app.state.services = services = build_services(settings, search=services.search)
         watcher = None
         if settings.index_watch_interval_s > 0:
             watcher = asyncio.create_task(_watch_index(services, settings.index_watch_interval_s))

@@ -255,14 +255,18 @@ def _removed(sentence: str, reason: str, figures: Sequence[Figure]) -> _Outcome:
     return _Outcome(None, removed=RemovedSentence(sentence, reason, tuple(f.text for f in figures)))
 
 
+def _figures_sourced(figures: Sequence[Figure], numbers: Sequence[int], check: _Check) -> bool:
+    """Whether the clauses `numbers` that may be a figure's source state every figure."""
+    sources = [check.clauses[n - 1] for n in numbers if n in check.figure_sources]
+    return all(figure_supported(f, sources) for f in figures)
+
+
 def _supports(body: str, figures: Sequence[Figure], numbers: Sequence[int], check: _Check) -> bool:
     """Whether clauses `numbers` together state every figure (from a relevant clause) and enough of
     the words of `body`; an English sentence about Chinese clauses rests on its figures alone."""
-    texts = [check.clauses[n - 1] for n in numbers]
-    sources = [check.clauses[n - 1] for n in numbers if n in check.figure_sources]
-    if not all(figure_supported(f, sources) for f in figures):
+    if not _figures_sourced(figures, numbers, check):
         return False
-    score = support(body, "\n".join(texts), check.question)
+    score = support(body, "\n".join(check.clauses[n - 1] for n in numbers), check.question)
     return bool(figures) if score is None else score >= check.min_support
 
 
@@ -274,8 +278,11 @@ def _best_clause(
     Chinese clause because it shares a figure with it (the rest of it may say anything)."""
     best, best_score = None, -1.0
     for number in range(1, len(check.clauses) + 1):
+        if number in exclude:
+            continue
         score = support(body, check.clauses[number - 1], check.question)
-        if number in exclude or score is None or not _supports(body, figures, [number], check):
+        # what `_supports` decides for one clause, with the score it would compute again
+        if score is None or score < check.min_support or not _figures_sourced(figures, [number], check):
             continue
         if score > best_score:
             best, best_score = number, score
@@ -287,8 +294,7 @@ def _failure(body: str, figures: Sequence[Figure], numbers: Sequence[int], check
     texts = [check.clauses[n - 1] for n in numbers]
     if not all(figure_supported(f, texts) for f in figures):
         return "unsupported_figure"
-    sources = [check.clauses[n - 1] for n in numbers if n in check.figure_sources]
-    if not all(figure_supported(f, sources) for f in figures):
+    if not _figures_sourced(figures, numbers, check):
         return "irrelevant_figure"
     measurable = support(body, "\n".join(texts), check.question) is not None
     return "unsupported_content" if measurable else "unverifiable"

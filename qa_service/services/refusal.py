@@ -97,8 +97,8 @@ def check_evidence(
     vector: np.ndarray | None = None,
 ) -> EvidenceCheck:
     """Gate before answering: is the question about the policies, and is what it is about in the best
-    clauses at all? `vector`: the question's query embedding, when the caller has it (else the
-    domain gate takes the one retrieval just computed from the loaded model, see services/domain.py)."""
+    clauses at all? `vector`: the question's query embedding, the one retrieval used
+    (`SearchService.embed_query`); without it the domain gate does not run (services/domain.py)."""
     dense_scores = [hit.dense_score for hit in hits if hit.dense_score is not None]
     top_dense = max(dense_scores) if dense_scores else None
     share = coverage(question, hits, settings.refusal_coverage_clauses)
