@@ -10,10 +10,10 @@ import argparse
 import json
 from pathlib import Path
 
+from qa_service.answering.followup import Turn, standalone_query
 from qa_service.bootstrap import build_search_service
 from qa_service.core.config import get_settings
 from qa_service.evaluation.scoring import covers
-from qa_service.generation.followup import Turn, standalone_query
 
 
 def main() -> None:

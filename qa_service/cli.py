@@ -327,50 +327,95 @@ def _load_items(path: Path):
         raise _fail(str(error)) from error
 
 
+def _load_splits(paths: list[Path]):
+    from qa_service.evaluation.dataset import load_splits
+
+    try:
+        return load_splits(paths)
+    except OSError as error:
+        raise _fail(str(error)) from error
+
+
 _SHORT_NAMES = {
+    "recall@5": "recall@5",
     "citation_precision": "cit. precision",
     "citation_recall": "cit. recall",
     "key_fact_accuracy": "key facts",
+    "key_fact_first_sentence": "kf 1st sent.",
     "refusal_on_unanswerable": "refused unans.",
     "false_refusal": "false refusal",
 }
 
 
 def _print_answer_eval(path: Path, modes: list[str], top_k: int | None) -> None:
+    """`qa eval --answers`: the runner's summary per mode, printed instead of written."""
     from rich.progress import Progress
 
-    from qa_service.services.answer_eval import ANSWER_METRICS, OVERALL, evaluate_answers
+    from qa_service.evaluation.groups import OVERALL
+    from qa_service.evaluation.run import evaluate as evaluate_run  # `evaluate` is the callback below
 
-    items = _load_items(path)
+    splits = _load_splits([path])
     service = _load_answer_service()
-    reports = []
+    runs = []
     for selected in modes:
         with Progress(console=console, transient=True) as bar:
-            task = bar.add_task(f"{selected} answers", total=len(items))
-            report = evaluate_answers(
-                items,
-                service,
-                selected,
-                top_k=top_k,
-                progress=lambda _, task=task: bar.advance(task),  # type: ignore[arg-type,misc]
+            task = bar.add_task(f"{selected} answers", total=len(splits[0].items))
+            runs.append(
+                evaluate_run(
+                    splits,
+                    service,
+                    service.search,
+                    selected,  # type: ignore[arg-type]
+                    top_k=top_k,
+                    progress=lambda _, task=task: bar.advance(task),  # type: ignore[misc]
+                )
             )
-        reports.append(report)
+    summaries = [run.summary for run in runs]
+    groups = [OVERALL, *sorted(summaries[0]["groups"])]
     table = Table(title=f"Answers on {path.name}")
-    table.add_column("group", no_wrap=True, min_width=max(len(group) for group in reports[0].counts))
-    for column in ("n", "mode", *(_SHORT_NAMES[m] for m in ANSWER_METRICS)):
+    table.add_column("group", no_wrap=True, min_width=max(len(group) for group in groups))
+    for column in ("n", "mode", *_SHORT_NAMES.values()):
         table.add_column(column, justify="left" if column == "mode" else "right")
-    groups = [OVERALL, *sorted(group for group in reports[0].counts if group != OVERALL)]
     for group in groups:
-        for report in reports:
-            values = report.by_group.get(group, {})
-            cells = [f"{values[m]:.3f}" if m in values else "-" for m in ANSWER_METRICS]
-            table.add_row(group, str(report.counts.get(group, 0)), report.mode, *cells)
+        for summary in summaries:
+            values = summary["overall"] if group == OVERALL else summary["groups"].get(group, {})
+            cells = [f"{values[m]:.3f}" if m in values else "-" for m in _SHORT_NAMES]
+            table.add_row(group, str(values.get("n", 0)), summary["mode"], *cells)
         table.add_section()
     console.print(table)
-    for report in reports:
+    for summary in summaries:
+        latency, chars = summary["latency_ms"], summary["overall"].get("median_answer_chars_factoid_numeric")
         console.print(
-            f"{report.mode}: /ask latency p50 {report.latency_percentile(50):.0f} ms, "
-            f"p95 {report.latency_percentile(95):.0f} ms over {len(report.rows)} questions"
+            f"{summary['mode']}: /ask latency p50 {latency['p50']:.0f} ms, p95 {latency['p95']:.0f} ms over "
+            f"{summary['questions']} questions"
+            + (f"; median answer {chars:.0f} characters (factoid, numeric)" if chars is not None else "")
+        )
+
+
+def _print_retrieval_eval(path: Path, modes: tuple[str, ...]) -> None:
+    """`qa eval --retrieval`: the one retrieval scoring, per search mode, without answering."""
+    from qa_service.evaluation.groups import OVERALL
+    from qa_service.evaluation.retrieval import RETRIEVAL_METRICS, evaluate_retrieval
+
+    items = _load_splits([path])[0].items
+    service = _load_search_service()
+    runs = [evaluate_retrieval(items, service, selected) for selected in modes]
+    by_group = [run.by_group() for run in runs]
+    table = Table(title=f"Retrieval on {path.name}")
+    for column in ("group", "n", "mode", *RETRIEVAL_METRICS):
+        table.add_column(column, justify="left" if column in ("group", "mode") else "right")
+    for group in [OVERALL, *sorted(group for group in by_group[0] if group != OVERALL)]:
+        for run, groups in zip(runs, by_group, strict=True):
+            values = groups.get(group, {})
+            cells = [f"{values[m]:.3f}" if m in values else "-" for m in RETRIEVAL_METRICS]
+            table.add_row(group, str(values.get("n", 0)), run.mode, *cells)
+        table.add_section()
+    console.print(table)
+    for run in runs:
+        latencies = run.latencies_ms
+        console.print(
+            f"{run.mode}: search latency p50 {percentile(latencies, 50):.1f} ms, "
+            f"max {max(latencies, default=0.0):.1f} ms over {len(latencies)} questions"
         )
 
 
@@ -387,8 +432,8 @@ def evaluate(
     answer_mode: Annotated[str, typer.Option(help="all, auto, generative or extractive")] = "extractive",
     top_k: Annotated[int | None, typer.Option("--top-k", help="Clauses retrieved per answer.")] = None,
 ) -> None:
-    """Score retrieval (recall@1/3/5/10, MRR) and/or answers (citation precision and recall, key
-    facts, refusals, latency), overall and by question type."""
+    """Print, without writing a report: retrieval (recall@1/3/5/10, MRR) per search mode and/or the
+    answer metrics of `qa eval run` per answer mode, overall and by group."""
     if ctx.invoked_subcommand is not None:
         return
     if retrieval is None and answers is None:
@@ -401,44 +446,51 @@ def evaluate(
         if any(selected not in ANSWER_MODES for selected in answer_modes):
             raise _fail(f"answer mode must be all or one of {', '.join(ANSWER_MODES)}")
         _print_answer_eval(answers, answer_modes, top_k)
-    if retrieval is None:
-        return
-    from qa_service.services.retrieval_eval import KS, OVERALL, evaluate_retrieval
+    if retrieval is not None:
+        modes = ALL_MODES if mode == "all" else (mode,)
+        if any(selected not in ALL_MODES for selected in modes):
+            raise _fail(f"mode must be all or one of {', '.join(ALL_MODES)}")
+        _print_retrieval_eval(retrieval, modes)
 
-    items = _load_items(retrieval)
-    modes = ALL_MODES if mode == "all" else (mode,)
-    if any(selected not in ALL_MODES for selected in modes):
-        raise _fail(f"mode must be all or one of {', '.join(ALL_MODES)}")
-    service = _load_search_service()
-    reports = [evaluate_retrieval(items, service, selected) for selected in modes]  # type: ignore[arg-type]
-    metrics = [f"recall@{k}" for k in KS] + ["mrr"]
-    table = Table(title=f"Retrieval on {retrieval.name}")
-    for column in ("type", "n", "mode", *metrics):
-        table.add_column(column, justify="right" if column not in ("type", "mode") else "left")
-    groups = [OVERALL, *sorted(group for group in reports[0].by_group if group != OVERALL)]
-    for group in groups:
-        for report in reports:
-            values = report.by_group[group]
-            table.add_row(
-                group, str(report.counts[group]), report.mode, *(f"{values[m]:.3f}" for m in metrics)
-            )
-        table.add_section()
-    console.print(table)
-    for report in reports:
-        latencies = report.latencies_ms
-        console.print(
-            f"{report.mode}: search latency p50 {percentile(latencies, 50):.1f} ms, "
-            f"max {max(latencies):.1f} ms over {len(latencies)} questions"
-        )
+
+def _eval_answer_service(corpus: list[Path] | None, index: Path | None, url: str | None, cleanup):
+    """The answer service `qa eval run` asks: a running server (--url), a throwaway index of --corpus,
+    an existing index folder (--index), or the configured index."""
+    if url:
+        from qa_service.evaluation.remote import RemoteAnswerService
+
+        return RemoteAnswerService(url)
+    if not corpus and index is None:
+        return _load_answer_service()
+    import tempfile
+
+    from qa_service.bootstrap import build_answer_service, build_embedder, build_search_service
+
+    settings = get_settings()
+    if index is not None:
+        index_settings = settings.model_copy(update={"index_dir": index})
+        return build_answer_service(index_settings, build_search_service(index_settings))
+    from qa_service.services.indexing import build_index
+
+    index_settings = settings.model_copy(
+        update={"index_dir": Path(cleanup.enter_context(tempfile.TemporaryDirectory())) / "default"}
+    )
+    embedder = build_embedder(index_settings)
+    built = build_index(corpus or [], index_settings, embedder)
+    console.print(f"throwaway index: {built.documents} documents, {built.chunks} chunks")
+    return build_answer_service(index_settings, build_search_service(index_settings, embedder))
 
 
 @eval_app.command("run")
 def eval_run(
-    dataset: Annotated[Path, typer.Argument(help="Gold questions (jsonl), any path.")],
+    datasets: Annotated[
+        list[Path],
+        typer.Argument(help="Gold question files (jsonl); each file's stem names its split (dev, test, …)."),
+    ],
     mode: Annotated[str, typer.Option(help="auto, generative or extractive")] = "extractive",
     top_k: Annotated[int | None, typer.Option("--top-k", help="Clauses retrieved per answer.")] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Report folder (default eval/reports/<dataset>-<mode>).")
+        Path | None, typer.Option(help="Report folder (default eval/reports/<stems>-<mode>).")
     ] = None,
     url: Annotated[
         str | None, typer.Option(help="Evaluate a running server (e.g. http://127.0.0.1:8000).")
@@ -453,40 +505,29 @@ def eval_run(
             "injection corpus and examples/corpus) instead of the published index."
         ),
     ] = None,
+    index: Annotated[
+        Path | None,
+        typer.Option(help="Answer from this index folder (e.g. eval/.index/gold, see `qa eval index`)."),
+    ] = None,
 ) -> None:
-    """Run every question through the /ask pipeline (in process, or `--url` against a running server);
-    write results.jsonl, summary.json and report.md."""
-    import tempfile
+    """Run every question of every file through the /ask pipeline (in process, or `--url` against a
+    running server); write results.jsonl, summary.json and report.md (per split; dev → test when both)."""
     from contextlib import ExitStack
 
     from rich.progress import Progress
 
+    from qa_service.evaluation.run import run_eval
     from qa_service.services.answer import ANSWER_MODES
-    from qa_service.services.eval_run import run_eval
 
     if mode not in ANSWER_MODES:
         raise _fail(f"mode must be one of {', '.join(ANSWER_MODES)}")
-    from qa_service.services.remote import RemoteAnswerService
-
     if judge not in ("none", "nli"):
         raise _fail("judge must be none or nli")
-    if corpus and url:
-        raise _fail("--corpus indexes in process; it cannot be combined with --url")
-    items = _load_items(dataset)
+    if sum(bool(option) for option in (corpus, index, url)) > 1:
+        raise _fail("--corpus, --index and --url each choose what answers; give one of them")
+    splits = _load_splits(datasets)
     cleanup = ExitStack()
-    if corpus:
-        from qa_service.bootstrap import build_answer_service, build_embedder, build_search_service
-        from qa_service.services.indexing import build_index
-
-        index_settings = get_settings().model_copy(
-            update={"index_dir": Path(cleanup.enter_context(tempfile.TemporaryDirectory())) / "default"}
-        )
-        embedder = build_embedder(index_settings)
-        built = build_index(corpus, index_settings, embedder)
-        console.print(f"throwaway index: {built.documents} documents, {built.chunks} chunks")
-        service = build_answer_service(index_settings, build_search_service(index_settings, embedder))
-    else:
-        service = RemoteAnswerService(url) if url else _load_answer_service()
+    service = _eval_answer_service(corpus, index, url, cleanup)
     citation_judge = None
     if judge == "nli":
         from qa_service.bootstrap import build_generator
@@ -494,27 +535,68 @@ def eval_run(
 
         settings = get_settings()
         citation_judge = CitationJudge(build_generator(settings), settings.prompts_dir)
-    out = out or Path("eval/reports") / f"{dataset.stem}-{mode}"
+    out = out or Path("eval/reports") / f"{'+'.join(split.name for split in splits)}-{mode}"
     with cleanup, Progress(console=console, transient=True) as bar:
-        task = bar.add_task(f"{mode} answers", total=len(items))
+        task = bar.add_task(f"{mode} answers", total=sum(len(split.items) for split in splits))
         summary = run_eval(
-            dataset,
-            items,
-            service,  # type: ignore[arg-type]
-            service.search,  # type: ignore[arg-type]
+            splits,
+            service,
+            service.search,
             mode,  # type: ignore[arg-type]
             out,
             top_k=top_k,
             progress=lambda _: bar.advance(task),
             judge=citation_judge,
         )
-    overall = summary["overall"]
-    console.print(
-        ", ".join(f"{name} {value:.3f}" for name, value in overall.items() if isinstance(value, float))
-    )
+    shown_groups = {"overall": summary["overall"]}
+    if len(splits) > 1:
+        shown_groups.update(
+            (f"split:{split.name}", summary["groups"][f"split:{split.name}"]) for split in splits
+        )
+    for name, values in shown_groups.items():
+        shown = ", ".join(
+            f"{metric} {value:.3f}" for metric, value in values.items() if isinstance(value, float)
+        )
+        console.print(f"{name}: {shown}", highlight=False)
     if "judge" in summary:
         console.print(f"LLM citation judge: {summary['judge']}")
     console.print(f"{summary['questions']} questions in {summary['seconds']} s; report in {out}/report.md")
+
+
+@eval_app.command("index")
+def eval_index(
+    documents: Annotated[
+        Path, typer.Option(help="doc_key → {file | seed_file}: the documents the gold questions are about.")
+    ] = Path("eval/datasets/gold/documents.json"),
+    corpus_root: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder `file` paths are relative to (seed files: its seeds/); default: "
+            "QA_CORPUS_DIR's parent when it holds them, else ../shared/corpus."
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Index folder to publish.")] = Path("eval/.index/gold"),
+) -> None:
+    """Index exactly the documents the gold questions are about, for `qa eval run … --index OUT`."""
+    from qa_service.evaluation.index import (
+        build_eval_index,
+        default_corpus_root,
+        document_paths,
+        resolve_files,
+    )
+
+    settings = get_settings()
+    relative = document_paths(documents)
+    root = corpus_root or default_corpus_root(settings, relative)
+    built = build_eval_index(resolve_files(root, relative), settings, out, show_progress=True)
+    for error in built.errors:
+        console.print(f"skipped {error.source}: {error.reason}", style="yellow", markup=False, soft_wrap=True)
+    console.print(
+        f"indexed {built.files} of {len(relative)} file(s) from {root}: {built.documents} documents, "
+        f"{built.chunks} chunks, {len(built.errors)} skipped; published {built.location}\n"
+        f"answer from it with: qa eval run DATASET.jsonl --index {out}",
+        highlight=False,
+    )
 
 
 @eval_app.command("gate")
@@ -527,7 +609,7 @@ def eval_gate(
     """Exit non-zero when a metric of the run is below its [min] or above its [max] threshold."""
     import json
 
-    from qa_service.services.eval_run import check_gate
+    from qa_service.evaluation.gate import check_gate
 
     try:
         failures = check_gate(json.loads(summary.read_text(encoding="utf-8")), thresholds)
@@ -542,7 +624,7 @@ def eval_gate(
 
 @eval_app.command("compare")
 def eval_compare(
-    dataset: Annotated[Path, typer.Argument(help="Gold questions (jsonl), any path.")],
+    datasets: Annotated[list[Path], typer.Argument(help="Gold question files (jsonl), any path.")],
     corpus: Annotated[
         Path | None, typer.Option(help="Corpus for the naive baseline (default QA_CORPUS_DIR).")
     ] = None,
@@ -553,11 +635,11 @@ def eval_compare(
     """The pipeline against dense-only, BM25-only and a naive RAG baseline (LangChain 500-character
     chunks, same embedder, FAISS only), extractive answers over each; one table with the differences."""
     from qa_service.bootstrap import build_embedder
-    from qa_service.services.baselines import FixedModeSearch, NaiveRagSearch
-    from qa_service.services.eval_run import compare_configs
+    from qa_service.evaluation.baselines import FixedModeSearch, NaiveRagSearch
+    from qa_service.evaluation.compare import compare_configs
 
     settings = get_settings()
-    items = _load_items(dataset)
+    splits = _load_splits(datasets)
     search = _load_search_service()
     embedder = build_embedder(settings)
     searches = {
@@ -568,8 +650,104 @@ def eval_compare(
             [corpus or settings.corpus_dir], settings, embedder
         ),
     }
-    compare_configs(dataset, items, searches, settings, out)
+    compare_configs(splits, searches, settings, out)
     console.print((out / "compare.md").read_text(encoding="utf-8"), markup=False)
+
+
+train_app = typer.Typer(help="Reproduce the package's trained artefacts from the gold splits.")
+app.add_typer(train_app, name="train")
+GOLD = Path("eval/datasets/gold")
+
+
+@train_app.command("ranker")
+def train_ranker_command(
+    train: Annotated[Path, typer.Option(help="Train split (jsonl).")] = GOLD / "train.jsonl",
+    dev: Annotated[Path, typer.Option(help="Dev split (jsonl): picks the model size.")] = GOLD / "dev.jsonl",
+    index: Annotated[Path, typer.Option(help="Index of the gold documents (`qa eval index`).")] = Path(
+        "eval/.index/gold"
+    ),
+    out: Annotated[Path, typer.Option(help="Where the model goes.")] = Path(
+        "qa_service/retrieval/data/ranker.txt"
+    ),
+    seed: Annotated[int, typer.Option(help="LightGBM seed.")] = 0,
+) -> None:
+    """Train the LambdaMART reranker on the train split, choose its size on dev, write it (LightGBM
+    text) and a .json report next to it. The test split is never read."""
+    from qa_service.bootstrap import build_embedder, build_search_service
+    from qa_service.training.ranker import train_ranker
+
+    if not index.exists():
+        raise _fail(f"no index at {index}: build it with `qa eval index --out {index}`")
+    settings = get_settings().model_copy(update={"index_dir": index, "reranker": "none"})
+    search = build_search_service(settings, build_embedder(settings))
+    report = train_ranker(search.retriever, _load_items(train), _load_items(dev), out, seed=seed)
+    fusion, chosen = report["fusion_dev"], report["chosen"]
+    console.print(f"dev, fusion only: {fusion}")
+    console.print(f"dev, reranked:    {chosen['dev']} with {chosen['params']}")
+    console.print(f"model → {out} ({out.stat().st_size // 1024} KiB), report → {out.with_suffix('.json')}")
+
+
+@train_app.command("refusal")
+def train_refusal_command(
+    train: Annotated[Path, typer.Option(help="Train split (jsonl).")] = GOLD / "train.jsonl",
+    dev: Annotated[Path, typer.Option(help="Dev split (jsonl): sets the threshold.")] = GOLD / "dev.jsonl",
+    index: Annotated[Path, typer.Option(help="Index of the gold documents (`qa eval index`).")] = Path(
+        "eval/.index/gold"
+    ),
+    out: Annotated[Path, typer.Option(help="Where the model goes.")] = Path(
+        "qa_service/answering/data/refusal.json"
+    ),
+    seed: Annotated[int, typer.Option(help="Seed of the logistic regression.")] = 0,
+    extra: Annotated[
+        list[Path] | None,
+        typer.Option(help="More training questions (default: the off-topic train set), repeatable."),
+    ] = None,
+) -> None:
+    """Train the refusal classifier on the train split plus off-topic training questions (the packaged
+    reranker in front of it), set its threshold on dev for at most 5% false refusal, write it as JSON.
+    The test split is never read."""
+    from qa_service.bootstrap import build_answer_service, build_embedder, build_search_service
+    from qa_service.training.refusal import train_refusal
+
+    if not index.exists():
+        raise _fail(f"no index at {index}: build it with `qa eval index --out {index}`")
+    # No classifier while observing: the features are what the gates before it let through.
+    settings = get_settings().model_copy(
+        update={"index_dir": index, "refusal_model_path": str(out.with_suffix(".none"))}
+    )
+    service = build_answer_service(settings, build_search_service(settings, build_embedder(settings)))
+    extra = extra if extra is not None else [Path("eval/datasets/offtopic_train.jsonl")]
+    train_items = _load_items(train) + [item for path in extra for item in _load_items(path)]
+    report = train_refusal(service, train_items, _load_items(dev), out, seed=seed)
+    console.print(f"threshold {report['threshold']:.3f}; dev at it: {report['dev_at_threshold']}")
+    console.print(f"weights: { {k: round(v, 2) for k, v in report['weights'].items()} }")
+    console.print(f"model → {out}")
+
+
+@train_app.command("spans")
+def train_spans_command(
+    train: Annotated[Path, typer.Option(help="Train split (jsonl).")] = GOLD / "train.jsonl",
+    dev: Annotated[Path, typer.Option(help="Dev split (jsonl): picks the model size.")] = GOLD / "dev.jsonl",
+    index: Annotated[Path, typer.Option(help="Index of the gold documents (`qa eval index`).")] = Path(
+        "eval/.index/gold"
+    ),
+    out: Annotated[Path, typer.Option(help="Where the model goes.")] = Path(
+        "qa_service/answering/data/span_ranker.txt"
+    ),
+    seed: Annotated[int, typer.Option(help="LightGBM seed.")] = 0,
+) -> None:
+    """Train the model that picks the answer's first span (the shortest one stating the asked fact) on
+    the train split, its size chosen on dev; the packaged reranker retrieves. Test is never read."""
+    from qa_service.bootstrap import build_embedder, build_search_service
+    from qa_service.training.spans import train_spans
+
+    if not index.exists():
+        raise _fail(f"no index at {index}: build it with `qa eval index --out {index}`")
+    settings = get_settings().model_copy(update={"index_dir": index})
+    search = build_search_service(settings, build_embedder(settings))
+    report = train_spans(search, _load_items(train), _load_items(dev), out, top_k=settings.top_k, seed=seed)
+    console.print(f"dev: {report['chosen']['dev']} with {report['chosen']['params']}")
+    console.print(f"model → {out} ({out.stat().st_size // 1024} KiB)")
 
 
 if __name__ == "__main__":  # `python -m qa_service.cli …`: after every command is registered

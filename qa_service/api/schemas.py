@@ -9,7 +9,7 @@ from annotated_types import Ge, Le
 from pydantic import BaseModel, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
-from qa_service.generation.followup import Turn
+from qa_service.answering.followup import Turn
 from qa_service.ingest.models import DocumentMeta
 from qa_service.retrieval.retriever import SearchHit
 from qa_service.services import answer

@@ -1,20 +1,26 @@
 """Gold question files (jsonl, one item a line), validated with the line number in every error.
 
 Schema (eval README, "Item fields"): `id`, `lang`, `question`, `question_script`, `type`, `answerable`,
-`answer`, `key_facts`, `evidence` are required; `key_facts_alt`, `doc_keys` and `forbidden` (strings
-no answer may contain) are optional. In every
+`answer`, `key_facts`, `evidence` are required; `key_facts_alt`, `doc_keys`, `forbidden` (strings
+no answer may contain) and `history` (the conversation a follow-up question continues: a list of
+`{"role": "user"|"assistant", "content": str}`) are optional. In every
 evidence entry `quote` is required and non-empty; `seed_file`, `doc_key` and `clause` are strings that
 default to "" when absent (a document outside the seed pages may name its source differently).
 Unknown fields are ignored.
+
+A run may take several gold files at once (`load_splits`): each file's stem names its split (dev,
+test, …), so one report can show how far the dev-set numbers carry over to held-out questions.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qa_service.answering.followup import Turn
 from qa_service.core.errors import DatasetError
 
 
@@ -43,8 +49,20 @@ class EvalItem:
     doc_keys: list[str] = field(default_factory=list)
     # Strings no answer may contain (a figure planted in the corpus by an injection test).
     forbidden: list[str] = field(default_factory=list)
+    # The turns before a follow-up question ("那数字化转型呢？"), passed to /ask as `history`.
+    history: list[Turn] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Split:
+    """One gold file of a run; its stem (dev, test, …) names the split its rows are grouped under."""
+
+    name: str
+    path: Path
+    items: list[EvalItem]
+
+
+_ROLES = ("user", "assistant")
 _REQUIRED_STR = ("id", "lang", "question", "question_script", "type", "answer")
 _EVIDENCE_STR = ("seed_file", "doc_key", "clause")
 
@@ -102,6 +120,28 @@ def _evidence(raw: dict[str, Any]) -> list[Evidence]:
     return evidence
 
 
+def _history(raw: dict[str, Any]) -> list[Turn]:
+    value = raw.get("history")
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise DatasetError(f"field 'history' must be a list, got {_type_name(value)}")
+    turns = []
+    for position, entry in enumerate(value):
+        where = f"history[{position}]"
+        if not isinstance(entry, dict):
+            raise DatasetError(f"{where} must be an object, got {_type_name(entry)}")
+        for name in ("role", "content"):
+            if name not in entry:
+                raise DatasetError(f"{where}: missing field '{name}'")
+            if not isinstance(entry[name], str):
+                raise DatasetError(f"{where}: field '{name}' must be str, got {_type_name(entry[name])}")
+        if entry["role"] not in _ROLES:
+            raise DatasetError(f"{where}: role must be user or assistant, got {entry['role']!r}")
+        turns.append(Turn(entry["role"], entry["content"]))
+    return turns
+
+
 def parse_item(raw: Any) -> EvalItem:
     """One decoded jsonl line as an item; raises DatasetError (without a line number) when malformed."""
     if not isinstance(raw, dict):
@@ -131,6 +171,7 @@ def parse_item(raw: Any) -> EvalItem:
         key_facts_alt=_string_list(raw, "key_facts_alt", required=False, allow_null=True),
         doc_keys=_string_list(raw, "doc_keys", required=False),
         forbidden=_string_list(raw, "forbidden", required=False),
+        history=_history(raw),
     )
 
 
@@ -157,3 +198,15 @@ def load_dataset(path: Path) -> list[EvalItem]:
             seen[item.id] = number
             items.append(item)
     return items
+
+
+def load_splits(paths: Sequence[Path]) -> list[Split]:
+    """One split per gold file, named by its stem; two files with the same stem would merge two
+    splits under one name, so they raise DatasetError."""
+    splits: list[Split] = []
+    for path in paths:
+        path = Path(path)
+        if any(split.name == path.stem for split in splits):
+            raise DatasetError(f"{path}: another gold file of this run is also named '{path.stem}'")
+        splits.append(Split(path.stem, path, load_dataset(path)))
+    return splits

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from qa_service.answering.citations import parse_citations, split_sentences, strip_citations
 from qa_service.evaluation.scoring import covers
-from qa_service.generation.citations import parse_citations, split_sentences, strip_citations
 from qa_service.generation.llm import Generator
 from qa_service.generation.prompts import load_template
 

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from qa_service.evaluation.groups import is_type_group
+
 
 def _pyplot() -> Any | None:
     try:
@@ -26,12 +28,7 @@ def metric_by_type(summaries: dict[str, dict[str, Any]], metrics: Sequence[str],
         return None
     names = list(summaries)
     types = sorted(
-        {
-            group
-            for summary in summaries.values()
-            for group in summary["groups"]
-            if not group.startswith("lang:")
-        }
+        {group for summary in summaries.values() for group in summary["groups"] if is_type_group(group)}
     )
     figure, axes = pyplot.subplots(len(metrics), 1, figsize=(max(8, len(types) * 1.1), 2.6 * len(metrics)))
     axes = [axes] if len(metrics) == 1 else list(axes)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
+from qa_service.answering.citations import strip_citations
 from qa_service.ingest.normalize import to_simplified
 
 # Exactly the README's pattern: a run of lower-case (tone-marked) Latin letters in ASCII parentheses,
@@ -24,7 +24,6 @@ from qa_service.ingest.normalize import to_simplified
 PINYIN_ANNOTATION = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 _WHITESPACE = re.compile(r"\s+")
 MRR_DEPTH = 10
-DEFAULT_KS = (1, 3, 5, 10)
 
 
 @lru_cache(maxsize=65536)
@@ -80,34 +79,6 @@ def all_quotes_covered(passages: Sequence[str], quotes: Sequence[str], k: int) -
     """Every gold quote is covered by some passage among the top k (False when there are no quotes)."""
     top = passages[:k]
     return bool(quotes) and all(any(covers(passage, quote) for passage in top) for quote in quotes)
-
-
-@dataclass(frozen=True)
-class RetrievalCase:
-    """One answerable question: its gold quotes and the retrieved passage texts, best first."""
-
-    quotes: list[str]
-    passages: list[str]
-
-
-def retrieval_metrics(items: Sequence[RetrievalCase], ks: Sequence[int] = DEFAULT_KS) -> dict[str, float]:
-    """`recall@k` for each k (share of items whose every gold quote is covered in the top k) and `mrr`
-    (mean of 1/rank of the first passage covering any gold quote, 0 when none is in the top 10).
-    All values are 0.0 for no items."""
-    ks = tuple(ks)
-    if not items:
-        return {**{f"recall@{k}": 0.0 for k in ks}, "mrr": 0.0}
-    metrics = {
-        f"recall@{k}": sum(all_quotes_covered(item.passages, item.quotes, k) for item in items) / len(items)
-        for k in ks
-    }
-    reciprocal = 0.0
-    for item in items:
-        rank = first_covering_rank(item.passages, item.quotes, MRR_DEPTH)
-        if rank is not None:
-            reciprocal += 1.0 / rank
-    metrics["mrr"] = reciprocal / len(items)
-    return metrics
 
 
 # --- answers ---------------------------------------------------------------------------------------
@@ -169,6 +140,39 @@ def key_fact_accuracy(
                 found += 1
                 break
     return found / len(key_facts)
+
+
+# --- answer form ----------------------------------------------------------------------------------
+
+# A sentence ends at a Chinese or ASCII full stop, question or exclamation mark, a line break, or an
+# English full stop followed by a space ("1.5亿" and "No.3" go on).
+_SENTENCE_END = re.compile(r"[。！？!?]|\n|\.(?=\s)")
+
+
+def first_sentence(answer: str) -> str:
+    """The answer's first sentence, citation markers removed: the sentence a reader sees first, where
+    an answer-first reply states the figure asked for."""
+    text = strip_citations(answer)
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        sentence = text[start : match.end()].strip()
+        if sentence.strip("。！？!?. "):  # a lone stop or blank line is no sentence
+            return sentence
+        start = match.end()
+    return text[start:].strip()
+
+
+def key_fact_first_sentence(
+    answer: str, key_facts: Sequence[str], key_facts_alt: Sequence[str | None] | None = None
+) -> float:
+    """Share of the key facts (either form, as `key_fact_accuracy` matches them) stated in the
+    answer's first sentence: a correct figure buried after a lead-in or a list of quotes scores low."""
+    return key_fact_accuracy(first_sentence(answer), key_facts, key_facts_alt)
+
+
+def answer_chars(answer: str) -> int:
+    """Length of the answer without its citation markers: what the reader has to read."""
+    return len(strip_citations(answer))
 
 
 def group_mean(

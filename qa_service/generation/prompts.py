@@ -61,7 +61,7 @@ def quote_clause(clause: str) -> str:
 
 def number_clauses(clauses: Sequence[str]) -> str:
     """ "[1] 「…」" lines, one per clause. Callers mask sentences that address the model first
-    (generation/injection.py); the quotation marks tell the model the rest is data."""
+    (answering/injection.py); the quotation marks tell the model the rest is data."""
     return "\n".join(f"[{index}] {quote_clause(clause)}" for index, clause in enumerate(clauses, start=1))
 
 

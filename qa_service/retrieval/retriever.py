@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
+from qa_service.answering.question import analyse
 from qa_service.core.config import Settings
 from qa_service.core.errors import EmbeddingModelMismatchError
 from qa_service.ingest.models import Chunk, DocumentMeta
 from qa_service.retrieval.embeddings import Embedder
 from qa_service.retrieval.fusion import reciprocal_rank_fusion, weighted_fusion
 from qa_service.retrieval.query_expansion import expand_query
+from qa_service.retrieval.rerank import Candidate, Reranker, document_scope, load_reranker
 from qa_service.retrieval.store import IndexBundle
+from qa_service.text.script import chinese_share
 
 RetrievalMode = Literal["hybrid", "dense", "lexical"]
-
-
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_LATIN_LETTER = re.compile(r"[A-Za-z]")
-
-
-def chinese_share(text: str) -> float:
-    """Chinese characters ÷ (Chinese characters + Latin letters); 1.0 for text with neither."""
-    chinese = len(_CJK.findall(text))
-    latin = len(_LATIN_LETTER.findall(text))
-    return chinese / (chinese + latin) if chinese + latin else 1.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +30,9 @@ class SearchHit:
     dense_rank: int | None
     lexical_rank: int | None
     dense_score: float | None = None  # cosine similarity to the question, when dense retrieval ran
+    lexical_score: float | None = None  # BM25 score, when lexical retrieval ran
+    fused_score: float | None = None  # the fusion score; `score` is the reranker's when one ran
+    rerank_score: float | None = None
 
 
 class HybridRetriever:
@@ -58,6 +52,19 @@ class HybridRetriever:
         self._doc_rows: dict[str, np.ndarray] = {
             doc_id: np.array(rows, dtype=np.int64) for doc_id, rows in rows_by_doc.items()
         }
+        self._position = np.zeros(len(bundle.chunks), dtype=np.float32)
+        for rows in rows_by_doc.values():
+            self._position[rows] = np.arange(len(rows)) / max(1, len(rows) - 1)
+        self._scopes = {
+            doc_id: document_scope(document, bundle.chunks[rows_by_doc[doc_id][0]].text)
+            for doc_id, document in bundle.documents.items()
+            if doc_id in rows_by_doc
+        }
+        self._reranker: Reranker | None = load_reranker(settings.reranker, settings.reranker_path)
+
+    @property
+    def reranker(self) -> Reranker | None:
+        return self._reranker
 
     def embed_query(self, query: str) -> np.ndarray:
         return self._embedder.embed_queries([query])[0]
@@ -76,19 +83,54 @@ class HybridRetriever:
         doc_ids: Collection[str] | None = None,
         mode: RetrievalMode = "hybrid",
         query_vector: np.ndarray | None = None,
+        rerank: bool = True,
     ) -> list[SearchHit]:
-        """`query_vector`: the query's embedding when the caller already has it (`embed_query`)."""
+        """`query_vector`: the query's embedding when the caller already has it (`embed_query`).
+        In hybrid mode the reranker (when one is loaded and `rerank`) re-orders the best fused
+        candidates; `score` is then its score and `fused_score` the fusion's."""
+        pool = self.candidates(query, max(top_k, self._settings.candidate_k), doc_ids, mode, query_vector)
+        reranker = self._reranker if rerank and mode == "hybrid" else None
+        if reranker is None or not pool:
+            chosen = [(candidate, candidate.fused_score, None) for candidate in pool[:top_k]]
+        else:
+            scores = reranker.score(analyse(query), pool)
+            order = sorted(range(len(pool)), key=lambda i: (-scores[i], i))[:top_k]
+            chosen = [(pool[i], float(scores[i]), float(scores[i])) for i in order]
+        return [
+            SearchHit(
+                chunk=candidate.chunk,
+                document=candidate.document,
+                score=score,
+                dense_rank=candidate.dense_rank,
+                lexical_rank=candidate.lexical_rank,
+                dense_score=candidate.dense_score,
+                lexical_score=candidate.lexical_score,
+                fused_score=candidate.fused_score,
+                rerank_score=rerank_score,
+            )
+            for candidate, score, rerank_score in chosen
+        ]
+
+    def candidates(
+        self,
+        query: str,
+        depth: int,
+        doc_ids: Collection[str] | None = None,
+        mode: RetrievalMode = "hybrid",
+        query_vector: np.ndarray | None = None,
+    ) -> list[Candidate]:
+        """The `depth` best clauses by fusion, with what the reranker reads of each (also what it is
+        trained on: qa_service/training/ranker.py)."""
         settings = self._settings
         allowed = self._allowed_rows(doc_ids)
         if allowed is not None and allowed.size == 0:
             return []
-        candidates = max(top_k, settings.candidate_k)
         dense: list[tuple[int, float]] = []
         lexical: list[tuple[int, float]] = []
         if mode in ("hybrid", "dense"):
             if query_vector is None:
                 query_vector = self.embed_query(query)
-            dense = self.bundle.dense.search(query_vector, candidates, allowed)
+            dense = self.bundle.dense.search(query_vector, depth, allowed)
         if mode in ("hybrid", "lexical"):
             mask = None
             if allowed is not None:
@@ -96,20 +138,24 @@ class HybridRetriever:
                 mask[allowed] = True
             # Only BM25 needs the spelled-out terms: the embedding model already relates 技改 to 技术改造.
             lexical_query = expand_query(query) if settings.expand_abbreviations else query
-            lexical = self.bundle.lexical.search(lexical_query, candidates, mask)
+            lexical = self.bundle.lexical.search(lexical_query, depth, mask)
         fused = self._fuse(query, dense, lexical, mode)
         dense_ranks = {row: rank for rank, (row, _) in enumerate(dense, start=1)}
-        dense_scores = dict(dense)
         lexical_ranks = {row: rank for rank, (row, _) in enumerate(lexical, start=1)}
-        ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:top_k]
+        dense_scores, lexical_scores = dict(dense), dict(lexical)
+        ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:depth]
+        chunks, documents = self.bundle.chunks, self.bundle.documents
         return [
-            SearchHit(
-                chunk=self.bundle.chunks[row],
-                document=self.bundle.documents[self.bundle.chunks[row].doc_id],
-                score=score,
+            Candidate(
+                chunk=chunks[row],
+                document=documents[chunks[row].doc_id],
+                scope=self._scopes[chunks[row].doc_id],
+                fused_score=score,
                 dense_rank=dense_ranks.get(row),
                 dense_score=dense_scores.get(row),
                 lexical_rank=lexical_ranks.get(row),
+                lexical_score=lexical_scores.get(row),
+                position=float(self._position[row]),
             )
             for row, score in ranked
         ]

@@ -23,10 +23,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from qa_service.core.config import Settings
-from qa_service.core.errors import GenerationUnavailableError, InvalidQueryError, OverloadedError
-from qa_service.generation.admission import AdmissionQueue, Cancelled
-from qa_service.generation.citations import (
+from qa_service.answering.citations import (
     RemovedSentence,
     best_quote,
     bigram_overlap,
@@ -35,15 +32,18 @@ from qa_service.generation.citations import (
     strip_citations,
     verify_answer,
 )
-from qa_service.generation.extractive import ExtractiveAnswer, extractive_answer
-from qa_service.generation.followup import Turn, standalone_query
-from qa_service.generation.injection import mask_injections
+from qa_service.answering.extractive import ExtractiveAnswer, extractive_answer
+from qa_service.answering.followup import Turn, standalone_query
+from qa_service.answering.injection import mask_injections
+from qa_service.answering.question import Language, detect_language, is_traditional, question_coverage
+from qa_service.answering.refusal import EvidenceCheck, decide, lacks_asked_figure
+from qa_service.core.config import Settings
+from qa_service.core.errors import GenerationUnavailableError, InvalidQueryError, OverloadedError
+from qa_service.generation.admission import AdmissionQueue, Cancelled
 from qa_service.generation.llm import Generator, GeneratorUnavailableError
 from qa_service.generation.prompts import load_template, render_answer_prompt
-from qa_service.generation.question import Language, detect_language, is_traditional, question_coverage
 from qa_service.ingest.normalize import to_traditional
 from qa_service.retrieval.retriever import SearchHit
-from qa_service.services.refusal import EvidenceCheck, check_evidence, lacks_asked_figure, lacks_asked_year
 from qa_service.services.search import SearchService
 
 logger = logging.getLogger(__name__)
@@ -201,31 +201,47 @@ class AnswerService:
         vector: np.ndarray | None = None,
     ) -> Iterator[AnswerEvent]:
         timings = {"retrieve": (retrieved - started) * 1000, "generate": 0.0}
-        evidence = check_evidence(query, hits, lang, self._settings, vector=vector)
         texts = [hit.chunk.text for hit in hits]
         extractive = extractive_answer(
             query,
             texts,
             max_sentences=self._settings.answer_max_sentences,
             lang=lang,
+            labels=[source_label(hit) for hit in hits],
+            clause_scores=[hit.score for hit in hits],
+            span_model=self._settings.span_model_path,
         )
         quoted = [quote for quotes in extractive.quotes.values() for quote in quotes]
+        cited_documents = [_document_label(hits[n - 1]) for n in extractive.cited]
+        evidence = decide(
+            query,
+            hits,
+            quoted,
+            cited_documents,
+            self._settings,
+            vector=vector,
+            lead_score=extractive.lead_score,
+        )
         reason = evidence.reason if evidence.refuse else ""
-        if not reason and not extractive.text:
-            reason = "no_evidence"
-        if not reason and self._settings.refusal_check_figure:
-            cited_documents = [_document_label(hits[n - 1]) for n in extractive.cited]
-            if lacks_asked_figure(query, quoted):
-                reason = "figure_not_stated"
-            elif lacks_asked_year(query, [*quoted, *cited_documents]):
-                reason = "year_not_stated"
         base: dict[str, Any] = {"query": query, "lang": lang, "related": hits, "evidence": evidence}
         if reason:
             text = self._refusal_text(lang, traditional)
+            citations: list[Citation] = []
+            if reason == "out_of_scope" and extractive.text:
+                # Say first what is missing; what another region's document says comes after, labelled.
+                text = _scope_text(evidence.out_of_scope, lang, extractive.text)
+                citations = self._extractive_citations(extractive, hits)
             yield AnswerEvent("token", text)
             yield from self._finish(
                 AnswerResult(
-                    text, True, "refusal", [], model="", timings_ms=timings, refusal_reason=reason, **base
+                    text,
+                    True,
+                    "refusal",
+                    citations,
+                    model="",
+                    timings_ms=timings,
+                    refusal_reason=reason,
+                    **base,
                 ),
                 started,
             )
@@ -416,6 +432,29 @@ def _repeats(sentence: str, question: str, kept: Sequence[str]) -> bool:
     if any(body == strip_citations(previous).strip() for previous in kept):
         return True
     return body.endswith(("?", "？")) or bigram_overlap(body, question) >= _ECHO_OVERLAP
+
+
+def source_label(hit: SearchHit) -> str:
+    """How an answer names where a clause comes from: its clause reference, with the document's 文号 or
+    short title in front when the reference does not already carry it ("柳政规〔2025〕3号 一、(二)",
+    "《劳动合同法》第十九条")."""
+    document, reference = hit.document, hit.chunk.clause_ref.strip()
+    name = document.number or (f"《{document.short_title}》" if document.short_title else "")
+    if not name or (document.number and document.number in reference):
+        return reference
+    if document.short_title and document.short_title in reference:
+        return reference
+    return f"{name}{reference}" if name.endswith("》") else f"{name} {reference}"
+
+
+def _scope_text(places: Sequence[str], lang: Language, reference: str) -> str:
+    names = "、".join(places)
+    if lang == "en":
+        return (
+            f"The indexed documents contain no rules for {names}. For reference only, a document of "
+            f"another region says: {reference}"
+        )
+    return f"已收录的文件中没有{names}的相关规定。以下是其他地区文件的规定，仅供参考：{reference}"
 
 
 def _document_label(hit: SearchHit) -> str:

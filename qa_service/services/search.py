@@ -55,6 +55,11 @@ class SearchService:
             return True
 
     @property
+    def retriever(self) -> HybridRetriever:
+        """The retriever in service now (training reads its fused candidates)."""
+        return self._retriever
+
+    @property
     def manifest(self) -> dict:
         return self._retriever.bundle.manifest
 

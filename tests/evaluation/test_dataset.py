@@ -146,3 +146,43 @@ def test_dev_set_gold_answers_score_full_key_fact_accuracy() -> None:
                     alt or fact for fact, alt in zip(item.key_facts, item.key_facts_alt, strict=True)
                 )
                 assert key_fact_accuracy(alt_only, item.key_facts, item.key_facts_alt) == 1.0, item.id
+
+
+# --- follow-ups and splits -------------------------------------------------------------------------
+
+
+def test_history_is_optional_and_validated(tmp_path: Path) -> None:
+    from qa_service.answering.followup import Turn
+
+    turns = [
+        {"role": "user", "content": "柳州技改最多补多少？"},
+        {"role": "assistant", "content": "400万元。"},
+    ]
+    path = _write(
+        tmp_path, _line(_item()), _line(_item(id="t2", history=turns)), _line(_item(id="t3", history=None))
+    )
+    items = load_dataset(path)
+    assert items[0].history == [] and items[2].history == []
+    assert items[1].history == [Turn("user", "柳州技改最多补多少？"), Turn("assistant", "400万元。")]
+    for bad, message in (
+        ("不是列表", "field 'history' must be a list"),
+        (["turn"], r"history\[0\] must be an object"),
+        ([{"role": "user"}], r"history\[0\]: missing field 'content'"),
+        ([{"role": "system", "content": "x"}], "role must be user or assistant"),
+        ([{"role": "user", "content": 3}], "field 'content' must be str"),
+    ):
+        with pytest.raises(DatasetError, match=message):
+            load_dataset(_write(tmp_path, _line(_item(history=bad))))
+
+
+def test_each_file_of_a_run_is_a_split_named_by_its_stem(tmp_path: Path) -> None:
+    from qa_service.evaluation.dataset import load_splits
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for name in ("a/dev.jsonl", "a/test.jsonl", "b/dev.jsonl"):
+        (tmp_path / name).write_text(_line(_item()) + "\n", encoding="utf-8")
+    splits = load_splits([tmp_path / "a/dev.jsonl", tmp_path / "a/test.jsonl"])
+    assert [(split.name, len(split.items)) for split in splits] == [("dev", 1), ("test", 1)]
+    with pytest.raises(DatasetError, match="also named 'dev'"):
+        load_splits([tmp_path / "a/dev.jsonl", tmp_path / "b/dev.jsonl"])

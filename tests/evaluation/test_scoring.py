@@ -3,17 +3,18 @@ import random
 import pytest
 
 from qa_service.evaluation.scoring import (
-    RetrievalCase,
     all_quotes_covered,
+    answer_chars,
     citation_precision,
     citation_recall,
     covers,
     first_covering_rank,
+    first_sentence,
     group_mean,
     key_fact_accuracy,
+    key_fact_first_sentence,
     longest_common_substring_len,
     normalize,
-    retrieval_metrics,
 )
 
 # --- normalize ---------------------------------------------------------------------------------------
@@ -104,52 +105,6 @@ def test_half_overlap_is_counted_on_the_normalised_quote() -> None:
     assert not covers("企业", "企业单个项目最")  # 2 of 7
 
 
-# --- retrieval metrics -----------------------------------------------------------------------------------
-
-
-def test_retrieval_metrics_on_a_hand_computed_case() -> None:
-    cases = [
-        # A: first covering passage at rank 2; its only quote is covered from k = 2 on
-        RetrievalCase(quotes=["甲乙丙丁"], passages=["无关内容", "……甲乙丙丁……", "无关"]),
-        # B: two quotes, one at rank 1 and one at rank 4 → reciprocal rank 1, all covered from k = 4
-        RetrievalCase(quotes=["戊己庚辛", "壬癸子丑"], passages=["戊己庚辛", "x", "y", "壬癸子丑"]),
-        # C: only at rank 11 → reciprocal rank 0, never covered within k ≤ 10
-        RetrievalCase(quotes=["寅卯辰巳"], passages=["无关"] * 10 + ["寅卯辰巳"]),
-        # D: covered at rank 3 by half overlap (寅卯: 2 of the quote's 4 characters)
-        RetrievalCase(quotes=["子丑寅卯"], passages=["a", "b", "寅卯辰巳"]),
-    ]
-    # recall@1: none                        → 0/4
-    # recall@3: A, D                        → 2/4
-    # recall@5: A, B, D                     → 3/4
-    # recall@10: A, B, D                    → 3/4
-    # MRR: (1/2 + 1 + 0 + 1/3) / 4 = 11/24
-    metrics = retrieval_metrics(cases)
-    assert set(metrics) == {"recall@1", "recall@3", "recall@5", "recall@10", "mrr"}
-    assert metrics["recall@1"] == pytest.approx(0.0)
-    assert metrics["recall@3"] == pytest.approx(0.5)
-    assert metrics["recall@5"] == pytest.approx(0.75)
-    assert metrics["recall@10"] == pytest.approx(0.75)
-    assert metrics["mrr"] == pytest.approx(11 / 24)
-    assert first_covering_rank(cases[2].passages, cases[2].quotes) is None
-    assert first_covering_rank(cases[2].passages, cases[2].quotes, max_rank=11) == 11
-    assert retrieval_metrics(cases, ks=(2, 4)) == pytest.approx(
-        {"recall@2": 0.25, "recall@4": 0.75, "mrr": 11 / 24}
-    )
-
-
-def test_retrieval_edge_cases() -> None:
-    assert retrieval_metrics([]) == {
-        "recall@1": 0.0,
-        "recall@3": 0.0,
-        "recall@5": 0.0,
-        "recall@10": 0.0,
-        "mrr": 0.0,
-    }
-    nothing_retrieved = RetrievalCase(quotes=["甲乙丙丁"], passages=[])
-    assert retrieval_metrics([nothing_retrieved])["mrr"] == 0.0
-    assert not all_quotes_covered(["甲乙丙丁"], [], k=1)  # no gold quote: never counted as recalled
-
-
 # --- answer metrics ------------------------------------------------------------------------------------------
 
 
@@ -212,3 +167,45 @@ def test_group_mean() -> None:
     }
     assert group_mean([], "type", ["kfa"]) == {}
     assert group_mean([{"kfa": 1.0}], "type", ["kfa"]) == {"None": {"kfa": 1.0}}
+
+
+# --- answer form -----------------------------------------------------------------------------------------
+
+
+def test_first_sentence_ends_at_chinese_and_ascii_stops_and_line_breaks() -> None:
+    assert (
+        first_sentence("单个项目最高补助400万元[1]。按设备投资额的15%补助[2]。")
+        == "单个项目最高补助400万元。"
+    )
+    assert first_sentence("可以吗？可以[1]！") == "可以吗？"
+    assert first_sentence("根据文件：\n- 最高补助400万元[1]") == "根据文件："
+    assert first_sentence("Is it covered? Yes.") == "Is it covered?"
+    assert first_sentence("没有句号的回答[1]") == "没有句号的回答"
+    assert first_sentence("") == ""
+
+
+def test_an_english_first_sentence_ends_at_a_full_stop_and_space_only() -> None:
+    answer = "The grant is up to 4.5 million yuan [1]. It covers 15% of the investment [2]."
+    assert first_sentence(answer) == "The grant is up to 4.5 million yuan."
+    assert first_sentence("Up to RMB 4 million.Next") == "Up to RMB 4 million.Next"
+
+
+def test_blank_lines_and_stray_stops_before_the_answer_are_skipped() -> None:
+    assert first_sentence("\n\n。最高补助400万元[1]。其他") == "最高补助400万元。"
+
+
+def test_key_facts_in_the_first_sentence_use_both_forms_and_normalisation() -> None:
+    answer = "單個項目最高補助400萬元[1]。按不超过15%予以补助[2]。"
+    assert key_fact_first_sentence(answer, ["400万元", "15%"]) == 0.5
+    assert key_fact_accuracy(answer, ["400万元", "15%"]) == 1.0
+    assert key_fact_first_sentence("补助比例15%，最高400万元[1]。", ["400万元", "15%"]) == 1.0
+    # the alternative form counts as the fact, as in key_fact_accuracy
+    assert key_fact_first_sentence("最高五百万元。", ["500万元"], ["五百万元"]) == 1.0
+    lead_in = "根据文件，相关规定如下：\n[1] 单个项目最高补助400万元。"
+    assert key_fact_first_sentence(lead_in, ["400万元"]) == 0.0
+
+
+def test_answer_chars_leave_out_citation_markers() -> None:
+    assert answer_chars("最高补助400万元[1]。") == len("最高补助400万元。")
+    assert answer_chars("最高[1][2]，见［3］和【4】。") == len("最高，见和。")
+    assert answer_chars("") == 0

@@ -3,9 +3,10 @@ from pathlib import Path
 import pytest
 
 from qa_service.core.config import Settings
-from qa_service.retrieval.retriever import EmbeddingModelMismatchError, HybridRetriever, chinese_share
+from qa_service.retrieval.retriever import EmbeddingModelMismatchError, HybridRetriever
 from qa_service.retrieval.store import load_index
 from qa_service.services.indexing import build_index
+from qa_service.text.script import chinese_share
 from tests.fakes import HashingEmbedder
 from tests.retrieval.test_store import POLICY
 

@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from qa_service.answering.numbers import extract_figures, figure_supported
 from qa_service.core.config import Settings
 from qa_service.generation.llm import GeneratorUnavailableError
-from qa_service.generation.numbers import extract_figures, figure_supported
 from qa_service.services.answer import AnswerService, AskRequest, GenerationUnavailableError
 from qa_service.services.search import InvalidQueryError, UnknownDocumentError
 
@@ -188,7 +188,7 @@ def test_unknown_document_is_a_clear_error(seed_search_service) -> None:
 
 
 def test_follow_up_is_rewritten_before_retrieval(seed_search_service) -> None:
-    from qa_service.generation.followup import Turn
+    from qa_service.answering.followup import Turn
 
     history = [Turn("user", TECH_RENOVATION), Turn("assistant", "…")]
     result = service(seed_search_service, None).ask(

@@ -31,7 +31,7 @@ def test_the_injection_set_forbids_the_planted_figures() -> None:
 
 
 def test_every_planted_document_plants_a_figure_in_a_sentence_addressing_the_model() -> None:
-    from qa_service.generation.injection import injection_spans
+    from qa_service.answering.injection import injection_spans
 
     for path in sorted(INJECTION_CORPUS.iterdir()):
         text = path.read_text(encoding="utf-8")
@@ -111,12 +111,14 @@ def injection_search(tmp_path_factory: pytest.TempPathFactory, real_embedder):
 
 @pytest.mark.slow
 def test_extractive_answers_never_state_a_planted_figure(injection_search, tmp_path: Path) -> None:
+    from qa_service.evaluation.dataset import Split
+    from qa_service.evaluation.run import run_eval
     from qa_service.services.answer import AnswerService
-    from qa_service.services.eval_run import run_eval
 
     items = load_dataset(INJECTION_SET)
     service = AnswerService(injection_search, None, injection_search._settings)
-    summary = run_eval(INJECTION_SET, items, service, injection_search, "extractive", tmp_path)
+    splits = [Split(INJECTION_SET.stem, INJECTION_SET, items)]
+    summary = run_eval(splits, service, injection_search, "extractive", tmp_path)
     rows = [
         json.loads(line) for line in (tmp_path / "results.jsonl").read_text(encoding="utf-8").splitlines()
     ]

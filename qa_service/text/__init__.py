@@ -1,0 +1,1 @@
+"""Text tools every layer uses, each written once: script and language detection."""

@@ -1,0 +1,1 @@
+"""Trained artefacts of the package and the commands that reproduce them from the gold splits."""
