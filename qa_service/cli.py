@@ -626,29 +626,48 @@ def eval_gate(
 def eval_compare(
     datasets: Annotated[list[Path], typer.Argument(help="Gold question files (jsonl), any path.")],
     corpus: Annotated[
-        Path | None, typer.Option(help="Corpus for the naive baseline (default QA_CORPUS_DIR).")
+        list[Path] | None,
+        typer.Option(
+            help="Files/folders for the naive baseline (default: the gold documents with --index, "
+            "else QA_CORPUS_DIR); repeatable."
+        ),
+    ] = None,
+    index: Annotated[
+        Path | None, typer.Option(help="Answer from this index folder (e.g. eval/.index/gold).")
     ] = None,
     out: Annotated[Path, typer.Option(help="Where compare.md and compare.json go.")] = Path(
         "eval/reports/compare"
     ),
 ) -> None:
-    """The pipeline against dense-only, BM25-only and a naive RAG baseline (LangChain 500-character
-    chunks, same embedder, FAISS only), extractive answers over each; one table with the differences."""
-    from qa_service.bootstrap import build_embedder
+    """The pipeline against the same pipeline without its reranker (fusion order), dense-only, BM25-only
+    and a naive RAG baseline (LangChain 500-character chunks, same embedder, FAISS only), extractive
+    answers over each; one table with the differences."""
+    from qa_service.bootstrap import build_embedder, build_search_service
     from qa_service.evaluation.baselines import FixedModeSearch, NaiveRagSearch
     from qa_service.evaluation.compare import compare_configs
+    from qa_service.evaluation.index import default_corpus_root, document_paths, resolve_files
 
     settings = get_settings()
+    if index is not None:
+        settings = settings.model_copy(update={"index_dir": index})
     splits = _load_splits(datasets)
-    search = _load_search_service()
     embedder = build_embedder(settings)
+    search = build_search_service(settings, embedder)
+    if corpus:
+        naive_sources = list(corpus)
+    elif index is not None:
+        relative = document_paths(Path("eval/datasets/gold/documents.json"))
+        naive_sources = resolve_files(default_corpus_root(settings, relative), relative)
+    else:
+        naive_sources = [settings.corpus_dir]
     searches = {
-        "pipeline (clauses, hybrid)": search,
+        "pipeline (clauses, hybrid, reranked)": search,
+        "fusion only (no reranker)": build_search_service(
+            settings.model_copy(update={"reranker": "none"}), embedder
+        ),
         "dense only": FixedModeSearch(search, "dense"),
         "BM25 only": FixedModeSearch(search, "lexical"),
-        "naive RAG (500-char chunks, dense)": NaiveRagSearch.build(
-            [corpus or settings.corpus_dir], settings, embedder
-        ),
+        "naive RAG (500-char chunks, dense)": NaiveRagSearch.build(naive_sources, settings, embedder),
     }
     compare_configs(splits, searches, settings, out)
     console.print((out / "compare.md").read_text(encoding="utf-8"), markup=False)

@@ -60,7 +60,8 @@ def main() -> None:
         types = collections.Counter(row["type"] for row in rows)
         docs = {key for row in rows for key in row.get("doc_keys") or []}
         followups = sum(bool(row.get("history")) for row in rows)
-        print(f"{split}: {len(rows)} items ({followups} follow-ups) over {len(docs)} documents; {dict(types)}")
+        print(f"{split}: {len(rows)} items ({followups} follow-ups) over {len(docs)} documents")
+        print(f"  {dict(types)}")
     print(f"left out: {len(dropped)} ({', '.join(dropped[:12])}{' …' if len(dropped) > 12 else ''})")
 
 

@@ -3,18 +3,21 @@
     .venv/bin/python scripts/train_domain.py            # train, report 5-fold CV, write the weights
     .venv/bin/python scripts/train_domain.py --cv-only  # report only
 
-Positives: clause sentences (12–120 characters) and document titles of the index at --index
-(index/default, the seed documents), eval/datasets/indomain_train.jsonl (policy questions, long and
-short, written for this; none from the dev set) and the terms of retrieval/data/policy_abbreviations.tsv
-(技改, 技术改造 …: short keyword questions need short positives); negatives:
-eval/datasets/background_train.jsonl and eval/datasets/offtopic_train.jsonl. All are embedded as
-queries ("query: "), as a question is. Deterministic (lbfgs, fixed fold seed). The dev set is not read.
+Positives: clause sentences (12–120 characters, at most --max-corpus of them, a fixed sample) and
+document titles of the index at --index (the gold documents, `qa eval index`: seed policies and laws),
+eval/datasets/indomain_train.jsonl (policy questions, long and short, written for this), the questions
+of the gold train split about a document (answerable or near misses: both are about the policies) and
+the terms of retrieval/data/policy_abbreviations.tsv (技改, 技术改造 …: short keyword questions need
+short positives); negatives: eval/datasets/background_train.jsonl, offtopic_train.jsonl and
+offtopic_train2.jsonl. All are embedded as queries ("query: "), as a question is. Deterministic (lbfgs,
+fixed fold seed, fixed sample). No dev or test split is read.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import sys
 from pathlib import Path
@@ -50,7 +53,12 @@ def policy_terms() -> list[str]:
     return sorted(terms)
 
 
-def corpus_sentences(index: Path) -> list[str]:
+def gold_train_questions(path: Path) -> list[str]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [row["question"] for row in rows if row.get("doc_keys")]
+
+
+def corpus_sentences(index: Path, limit: int) -> list[str]:
     documents = json.loads((index / "documents.json").read_text(encoding="utf-8"))
     titles = [doc["title"] for doc in (documents.values() if isinstance(documents, dict) else documents)]
     sentences: set[str] = set()
@@ -58,7 +66,10 @@ def corpus_sentences(index: Path) -> list[str]:
         for piece in re.split(r"[。；;！？\n]", json.loads(line)["text"]):
             if 12 <= len(piece := piece.strip()) <= 120:
                 sentences.add(piece)
-    return sorted(set(titles)) + sorted(sentences)
+    sample = sorted(sentences)
+    if len(sample) > limit:
+        sample = sorted(random.Random(0).sample(sample, limit))
+    return sorted(set(titles)) + sample
 
 
 def main() -> None:
@@ -66,7 +77,8 @@ def main() -> None:
     from sklearn.model_selection import StratifiedKFold
 
     parser = argparse.ArgumentParser()
-    parser.add_argument("--index", type=Path, default=ROOT / "index" / "default")
+    parser.add_argument("--index", type=Path, default=ROOT / "eval" / ".index" / "gold")
+    parser.add_argument("--max-corpus", type=int, default=3000)
     parser.add_argument("--out", type=Path, default=CLASSIFIER)
     parser.add_argument("--cv-only", action="store_true")
     args = parser.parse_args()
@@ -74,11 +86,13 @@ def main() -> None:
     settings = Settings()
     embedder = cached_embedder(settings)
     groups = {
-        "corpus": (corpus_sentences(args.index), 1),
+        "corpus": (corpus_sentences(args.index, args.max_corpus), 1),
         "indomain": (questions(DATASETS / "indomain_train.jsonl"), 1),
+        "gold_train": (gold_train_questions(DATASETS / "gold" / "train.jsonl"), 1),
         "terms": (policy_terms(), 1),
         "background": (questions(DATASETS / "background_train.jsonl"), 0),
         "offtopic": (questions(DATASETS / "offtopic_train.jsonl"), 0),
+        "offtopic2": (questions(DATASETS / "offtopic_train2.jsonl"), 0),
     }
     X = np.vstack([embedder.embed_queries(texts) for texts, _ in groups.values()])
     y = np.concatenate([np.full(len(texts), label) for texts, label in groups.values()])

@@ -259,20 +259,21 @@ def evidence_features(
 
 def scope_gaps(analysis: QuestionAnalysis, hits: Sequence[SearchHit]) -> tuple[str, ...]:
     """Places the question names that the best evidence does not speak for: the best clause's document
-    is regional (a national law speaks for every place) and no retrieved document covers the place.
+    is regional (a national law speaks for every place) and no retrieved document covers any place the
+    question names.
     "昆明对企业技改项目最高补助多少？" over Liuzhou's and Guangxi's documents → ("昆明市",)."""
     if not analysis.places or not hits:
         return ()
     scopes = [document_scope(hit.document) for hit in hits]
     if not scopes[0].places:
         return ()
-    return tuple(
-        sorted(
-            place.name
-            for place in analysis.places
-            if not any(covers_place(place, scope.places) for scope in scopes)
-        )
-    )
+    uncovered = [
+        place.name
+        for place in analysis.places
+        if not any(covers_place(place, scope.places) for scope in scopes)
+    ]
+    # A question naming a covered place too ("在上海的飞地…能享受广西的补贴吗") is about that place.
+    return tuple(sorted(uncovered)) if len(uncovered) == len(analysis.places) else ()
 
 
 def decide(

@@ -217,6 +217,24 @@ def load_span_ranker(path: str = "") -> SpanRanker | None:
     return SpanRanker(model_file) if model_file.is_file() else None
 
 
+def ranked_spans(
+    analysis: QuestionAnalysis,
+    clauses: Sequence[str],
+    clause_scores: Sequence[float] = (),
+    model_path: str = "",
+) -> list[Span]:
+    """Every span with the span model's score, best first; [] without a model or a span."""
+    ranker = load_span_ranker(model_path)
+    spans = span_candidates(clauses)
+    if ranker is None or not spans:
+        return []
+    scores = ranker.scores(span_features(analysis, clauses, spans, clause_scores))
+    order = sorted(
+        range(len(spans)), key=lambda i: (-scores[i], spans[i].clause, spans[i].end - spans[i].start)
+    )
+    return [replace(spans[i], score=float(scores[i])) for i in order]
+
+
 def lead_span(
     analysis: QuestionAnalysis,
     clauses: Sequence[str],
@@ -224,15 +242,8 @@ def lead_span(
     model_path: str = "",
 ) -> Span | None:
     """The span the answer should open with, by the span model; None without a model or a span."""
-    ranker = load_span_ranker(model_path)
-    spans = span_candidates(clauses)
-    if ranker is None or not spans:
-        return None
-    scores = ranker.scores(span_features(analysis, clauses, spans, clause_scores))
-    best = max(
-        range(len(spans)), key=lambda i: (scores[i], -spans[i].clause, -(spans[i].end - spans[i].start))
-    )
-    return replace(spans[best], score=float(scores[best]))
+    ranked = ranked_spans(analysis, clauses, clause_scores, model_path)
+    return ranked[0] if ranked else None
 
 
 __all__ = [
@@ -242,6 +253,7 @@ __all__ = [
     "SpanRanker",
     "lead_span",
     "load_span_ranker",
+    "ranked_spans",
     "span_candidates",
     "span_features",
 ]

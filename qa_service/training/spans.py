@@ -1,8 +1,9 @@
 """`qa train spans`: the lead-span model learned from the train split, its size chosen on dev.
 
 Each answerable gold question is retrieved as the service retrieves it (reranker included); every
-span of its best clauses is labelled by the gold key facts it holds — 3: all of them in at most
-SHORT_SPAN characters, 2: all of them, 1: some, 0: none — and described by answering/spans.py's
+span of its best clauses is labelled by whether its clause covers a gold quote (the clause the answer
+will cite: 0 when it does not) and then by the gold key facts it holds — 4: all of them in at most
+SHORT_SPAN characters, 3: all of them, 2: some, 1: none — and described by answering/spans.py's
 features. The dev figure that chooses the size is the share of questions whose chosen span holds every
 key fact. The test split is never read.
 """
@@ -19,7 +20,7 @@ import numpy as np
 from qa_service.answering.question import analyse
 from qa_service.answering.spans import SPAN_FEATURES, span_candidates, span_features
 from qa_service.evaluation.dataset import EvalItem
-from qa_service.evaluation.scoring import normalize
+from qa_service.evaluation.scoring import covers, normalize
 from qa_service.services.search import SearchService
 from qa_service.training.lambdamart import Groups, fit_best, stack
 from qa_service.training.ranker import query_of
@@ -35,6 +36,7 @@ def _forms(item: EvalItem) -> list[list[str]]:
 
 
 def span_label(text: str, forms: Sequence[Sequence[str]]) -> int:
+    """0: no key fact, 1: some, 2: all, 3: all in at most SHORT_SPAN characters."""
     norm = normalize(text)
     held = sum(any(form in norm for form in fact) for fact in forms)
     if held == 0:
@@ -55,7 +57,15 @@ def build_span_groups(search: SearchService, items: Sequence[EvalItem], top_k: i
         clauses = [hit.chunk.text for hit in hits]
         spans = span_candidates(clauses)
         forms = _forms(item)
-        graded = np.array([span_label(clauses[s.clause][s.start : s.end], forms) for s in spans], dtype=int)
+        quotes = [evidence.quote for evidence in item.evidence]
+        cited_right = [any(covers(clause, quote) for quote in quotes) for clause in clauses]
+        graded = np.array(
+            [
+                1 + span_label(clauses[s.clause][s.start : s.end], forms) if cited_right[s.clause] else 0
+                for s in spans
+            ],
+            dtype=int,
+        )
         if not graded.size or not graded.any():
             continue
         features.append(span_features(analyse(query), clauses, spans, [hit.score for hit in hits]))
@@ -64,16 +74,17 @@ def build_span_groups(search: SearchService, items: Sequence[EvalItem], top_k: i
 
 
 def lead_metrics(groups: Groups, scores: np.ndarray | None) -> dict[str, float]:
-    """Share of questions whose best-scored span holds every key fact (label ≥ 2), and some (≥ 1)."""
+    """Share of questions whose best-scored span is in a clause covering the gold quote and holds every
+    key fact (label ≥ 3), or is in such a clause (≥ 1)."""
     every, some, offset = 0, 0, 0
     for size in groups.sizes:
         labels = groups.labels[offset : offset + size]
         best = 0 if scores is None else int(np.argmax(scores[offset : offset + size]))
-        every += int(labels[best] >= 2)
+        every += int(labels[best] >= 3)
         some += int(labels[best] >= 1)
         offset += size
     total = max(1, groups.questions)
-    return {"lead_all_facts": every / total, "lead_some_facts": some / total}
+    return {"lead_all_facts": every / total, "lead_right_clause": some / total}
 
 
 def train_spans(
