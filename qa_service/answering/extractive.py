@@ -180,15 +180,15 @@ def _select(
 
 
 def _list_items(clauses: Sequence[str], lead: tuple[int, int, int]) -> list[_Candidate]:
-    """The other enumerated items ((一)…, 1.…, ①…) of the lead's clause, in order, when the lead is one:
-    a "which ones" question wants the whole list, not its best item."""
+    """The enumerated items ((一)…, 1.…, ①…) of the lead's clause other than the lead, in order: a
+    "which ones" question wants the whole list, not its best item."""
     clause = clauses[lead[0]]
     items = [
         _Candidate(lead[0], start, end, 0.0, 0.0)
         for rank, start, end, _ in _sentences([clause])
         if rank == 0 and _LIST_ITEM.match(clause, _item_start(clause, start))
     ]
-    if not any(c.start <= lead[1] < c.end or lead[1] <= c.start < lead[2] for c in items):
+    if len(items) < 2:
         return []
     rest = [c for c in items if not (c.start < lead[2] and lead[1] < c.end)]
     return rest[:MAX_LIST_ITEMS] if sum(c.end - c.start for c in rest) <= MAX_LIST_CHARS else []

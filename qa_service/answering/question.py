@@ -353,7 +353,9 @@ class QuestionAnalysis:
     asks_list: bool  # "哪些", "which": every item of a list clause is wanted
 
 
-_LIST_QUESTION = re.compile(r"哪些|哪几|什么条件|哪几种|有什么要求|which|what are|list", re.I)
+_LIST_QUESTION = re.compile(
+    r"哪些|哪几|什么条件|哪几种|有什么要求|(?:什么|啥|哪种|哪些)(?:情况|情形)|which|what are|list", re.I
+)
 
 
 @lru_cache(maxsize=4096)
