@@ -678,6 +678,13 @@ app.add_typer(train_app, name="train")
 GOLD = Path("eval/datasets/gold")
 
 
+def _gold_settings(index: Path, **update: object) -> Settings:
+    """The settings for training over the gold documents' index, which must exist."""
+    if not index.exists():
+        raise _fail(f"no index at {index}: build it with `qa eval index --out {index}`")
+    return get_settings().model_copy(update={"index_dir": index, **update})
+
+
 @train_app.command("ranker")
 def train_ranker_command(
     train: Annotated[Path, typer.Option(help="Train split (jsonl).")] = GOLD / "train.jsonl",
@@ -695,9 +702,7 @@ def train_ranker_command(
     from qa_service.bootstrap import build_embedder, build_search_service
     from qa_service.training.ranker import train_ranker
 
-    if not index.exists():
-        raise _fail(f"no index at {index}: build it with `qa eval index --out {index}`")
-    settings = get_settings().model_copy(update={"index_dir": index, "reranker": "none"})
+    settings = _gold_settings(index, reranker="none")
     search = build_search_service(settings, build_embedder(settings))
     report = train_ranker(search.retriever, _load_items(train), _load_items(dev), out, seed=seed)
     fusion, chosen = report["fusion_dev"], report["chosen"]
@@ -728,12 +733,8 @@ def train_refusal_command(
     from qa_service.bootstrap import build_answer_service, build_embedder, build_search_service
     from qa_service.training.refusal import train_refusal
 
-    if not index.exists():
-        raise _fail(f"no index at {index}: build it with `qa eval index --out {index}`")
     # No classifier while observing: the features are what the gates before it let through.
-    settings = get_settings().model_copy(
-        update={"index_dir": index, "refusal_model_path": str(out.with_suffix(".none"))}
-    )
+    settings = _gold_settings(index, refusal_model_path=str(out.with_suffix(".none")))
     service = build_answer_service(settings, build_search_service(settings, build_embedder(settings)))
     extra = extra if extra is not None else [Path("eval/datasets/offtopic_train.jsonl")]
     train_items = _load_items(train) + [item for path in extra for item in _load_items(path)]
@@ -760,9 +761,7 @@ def train_spans_command(
     from qa_service.bootstrap import build_embedder, build_search_service
     from qa_service.training.spans import train_spans
 
-    if not index.exists():
-        raise _fail(f"no index at {index}: build it with `qa eval index --out {index}`")
-    settings = get_settings().model_copy(update={"index_dir": index})
+    settings = _gold_settings(index)
     search = build_search_service(settings, build_embedder(settings))
     report = train_spans(search, _load_items(train), _load_items(dev), out, top_k=settings.top_k, seed=seed)
     console.print(f"dev: {report['chosen']['dev']} with {report['chosen']['params']}")

@@ -33,7 +33,7 @@ from qa_service.answering.question import (
     QUESTION_WORDS,
     analyse,
 )
-from qa_service.answering.spans import FURNITURE, ranked_spans
+from qa_service.answering.spans import FURNITURE, HEADING, ranked_spans
 from qa_service.ingest.normalize import compact
 from qa_service.retrieval.query_expansion import expand_query
 
@@ -53,9 +53,6 @@ _LIST_ITEM = re.compile(r"\s*(?:[（(][一二三四五六七八九十\d]{1,3}[)�
 MAX_LIST_ITEMS = 12
 SUPPORT_MAX_CHARS = 120  # a longer sentence is not repeated after its span: the citation shows it
 MAX_LIST_CHARS = 600
-_HEADING = re.compile(
-    r"^\s*(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|第\S{1,6}[章节条])"
-)
 
 
 @dataclass(frozen=True)
@@ -103,7 +100,7 @@ def _sentences(clauses: Sequence[str]) -> list[tuple[int, int, int, bool]]:
             cleaned = clean_span(clause, *span)
             if cleaned is None or not compact(clause[cleaned[0] : cleaned[1]]):
                 continue
-            heading = bool(_HEADING.match(clause[span[0] : span[1]])) and cleaned[1] - cleaned[0] < 30
+            heading = bool(HEADING.match(clause[span[0] : span[1]])) and cleaned[1] - cleaned[0] < 30
             if FURNITURE.search(clause[cleaned[0] : cleaned[1]]):
                 continue  # an attachment list, a signature, a contact line: never an answer
             found.append((rank, *cleaned, heading))

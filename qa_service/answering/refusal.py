@@ -231,13 +231,15 @@ def evidence_features(
     settings: Settings,
     domain: float | None,
     lead_score: float | None = None,
+    gaps: tuple[str, ...] | None = None,
 ) -> dict[str, float]:
     """What the refusal classifier reads: how close the best clauses are (cosine, reranker), how much of
-    the question they hold, and whether they miss what it names (place, level, figure, year)."""
+    the question they hold, and whether they miss what it names (place, level, figure, year). `gaps`:
+    `scope_gaps(analysis, hits)` when the caller has it already."""
     dense = [hit.dense_score for hit in hits if hit.dense_score is not None]
     rerank = [hit.rerank_score for hit in hits if hit.rerank_score is not None]
     top = hits[:1]
-    scope = scope_gaps(analysis, hits)
+    scope = scope_gaps(analysis, hits) if gaps is None else gaps
     levels_seen = levels_in(" ".join(hit.chunk.text for hit in hits[:3]))
     return {
         "top_dense": dense[0] if dense else 0.0,
@@ -296,10 +298,11 @@ def decide(
         return check
     if not quotes:
         return replace(check, refuse=True, reason="no_evidence")
+    all_gaps = scope_gaps(analysis, hits)
     features = evidence_features(
-        analysis, hits, quotes, cited_documents, settings, check.domain, lead_score
+        analysis, hits, quotes, cited_documents, settings, check.domain, lead_score, all_gaps
     )
-    gaps = scope_gaps(analysis, hits) if settings.refusal_check_scope else ()
+    gaps = all_gaps if settings.refusal_check_scope else ()
     if gaps:
         return replace(check, refuse=True, reason="out_of_scope", features=features, out_of_scope=gaps)
     classifier = settings.refusal_model == "classifier"

@@ -46,7 +46,7 @@ FURNITURE = re.compile(
     r"^\s*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*$|\.(?:docx?|pdf|xlsx?|wps)\b",
     re.I,
 )
-_HEADING = re.compile(
+HEADING = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|第\S{1,6}[章节条])"
 )
 
@@ -108,7 +108,7 @@ def span_candidates(clauses: Sequence[str]) -> list[Span]:
             if FURNITURE.search(clause[cleaned[0] : cleaned[1]]):
                 continue
             s_start, s_end = cleaned
-            heading = bool(_HEADING.match(clause[start:end])) and s_end - s_start < 30
+            heading = bool(HEADING.match(clause[start:end])) and s_end - s_start < 30
             cuts = [s_start] + [m.end() for m in _PHRASE_BREAK.finditer(clause, s_start, s_end)] + [s_end]
             bounds = [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
             seen = set()
@@ -248,6 +248,7 @@ def lead_span(
 
 __all__ = [
     "FURNITURE",
+    "HEADING",
     "SPAN_FEATURES",
     "Span",
     "SpanRanker",

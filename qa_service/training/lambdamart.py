@@ -3,8 +3,10 @@ best dev figure kept. Shared by the clause reranker and the lead-span model."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -67,4 +69,11 @@ def fit_best(
     return best[2], {"grid": grid, "chosen": grid[best[1]]}
 
 
-__all__ = ["GRID", "Groups", "fit_best", "stack"]
+def save(model: Any, report: dict[str, Any], out: Path) -> None:
+    """The model as LightGBM text at `out` (no pickle), its report beside it as `out`.json."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    model.booster_.save_model(str(out))
+    out.with_suffix(".json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+__all__ = ["GRID", "Groups", "fit_best", "save", "stack"]

@@ -8,30 +8,23 @@ MRR is kept (ties: the smaller), and the test split is never read. Same data and
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from qa_service.answering.followup import standalone_query
 from qa_service.answering.question import analyse
 from qa_service.evaluation.dataset import EvalItem
+from qa_service.evaluation.retrieval import item_query
 from qa_service.evaluation.scoring import covers
 from qa_service.retrieval.rerank import FEATURES, Candidate, candidate_features
 from qa_service.retrieval.retriever import HybridRetriever
-from qa_service.training.lambdamart import Groups, fit_best, stack
-
-
-def query_of(item: EvalItem) -> str:
-    """The standalone question the pipeline retrieves for (a follow-up is rewritten with its history)."""
-    history = list(item.history)
-    return standalone_query(item.question, history).query if history else item.question
+from qa_service.training.lambdamart import Groups, fit_best, save, stack
 
 
 def candidate_pool(retriever: HybridRetriever, item: EvalItem, depth: int) -> tuple[str, list[Candidate]]:
-    query = query_of(item)
+    query = item_query(item)
     return query, retriever.candidates(query, depth)
 
 
@@ -97,10 +90,8 @@ def train_ranker(
         **fitted,
         "train": ranking_metrics(train_groups, chosen.predict(train_groups.features)),
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    chosen.booster_.save_model(str(out))
-    out.with_suffix(".json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    save(chosen, report, out)
     return report
 
 
-__all__ = ["build_groups", "query_of", "ranking_metrics", "train_ranker"]
+__all__ = ["build_groups", "ranking_metrics", "train_ranker"]

@@ -10,7 +10,6 @@ key fact. The test split is never read.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,10 +19,10 @@ import numpy as np
 from qa_service.answering.question import analyse
 from qa_service.answering.spans import SPAN_FEATURES, span_candidates, span_features
 from qa_service.evaluation.dataset import EvalItem
+from qa_service.evaluation.retrieval import item_query
 from qa_service.evaluation.scoring import covers, normalize
 from qa_service.services.search import SearchService
-from qa_service.training.lambdamart import Groups, fit_best, stack
-from qa_service.training.ranker import query_of
+from qa_service.training.lambdamart import Groups, fit_best, save, stack
 
 SHORT_SPAN = 100
 
@@ -52,7 +51,7 @@ def build_span_groups(search: SearchService, items: Sequence[EvalItem], top_k: i
         if not item.answerable or not item.key_facts:
             continue
         questions += 1
-        query = query_of(item)
+        query = item_query(item)
         hits = search.search(query, top_k=top_k)
         clauses = [hit.chunk.text for hit in hits]
         spans = span_candidates(clauses)
@@ -107,9 +106,7 @@ def train_spans(
         **fitted,
         "train": lead_metrics(train_groups, chosen.predict(train_groups.features)),
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    chosen.booster_.save_model(str(out))
-    out.with_suffix(".json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    save(chosen, report, out)
     return report
 
 
