@@ -78,6 +78,11 @@ def test_the_wheel_ships_prompts_and_static_files(tmp_path: Path) -> None:
     for name in REQUIRED_PROMPTS:
         assert f"qa_service/prompts/{name}.txt" in names
     assert "qa_service/api/static/index.html" in names
-    for model in ("retrieval/data/ranker.txt", "answering/data/span_ranker.txt", "answering/data/refusal.json"):
+    for model in (
+        "retrieval/data/ranker.txt",
+        "retrieval/data/cross_encoder.safetensors",
+        "answering/data/span_ranker.txt",
+        "answering/data/refusal.json",
+    ):
         assert f"qa_service/{model}" in names  # the trained artefacts ship with the package
     assert "qa_service/answering/data/places.tsv" in names

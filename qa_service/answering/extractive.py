@@ -207,16 +207,24 @@ def extractive_answer(
     labels: Sequence[str] = (),
     clause_scores: Sequence[float] = (),
     span_model: str = "",
+    clause_answers: Sequence[bool | None] = (),
 ) -> ExtractiveAnswer:
     """Answer first: the sentence that best answers `question`, narrowed to the shortest verbatim span
     stating the asked fact and followed by its source (`labels[i]`: document and clause of clause i),
     then up to `max_sentences - 1` further sentences (other parts of a list or of a multi-part question),
-    each verbatim with its marker. `clauses` are best first, clause i has marker [i+1]."""
+    each verbatim with its marker. `clauses` are best first, clause i has marker [i+1].
+    `clause_answers[i]`: whether the cross-encoder read clause i as answering (None: not read); a
+    further clause it read as not answering is never quoted beside the best one."""
     analysis = analyse(question)
     multi = analysis.multi_part or analysis.asks_list
     keep = _KEEP_RATIO_MULTI if multi else _KEEP_RATIO
     other = _KEEP_RATIO_MULTI if multi else _OTHER_CLAUSE_RATIO
-    chosen = _select(_candidates(question, clauses), clauses, max(1, max_sentences), keep, other)
+    candidates = [
+        c
+        for c in _candidates(question, clauses)
+        if c.clause == 0 or c.clause >= len(clause_answers) or clause_answers[c.clause] is not False
+    ]
+    chosen = _select(candidates, clauses, max(1, max_sentences), keep, other)
     if not chosen:
         return ExtractiveAnswer("", [], {})
     ranked = ranked_spans(analysis, clauses, clause_scores, span_model)
@@ -238,8 +246,8 @@ def extractive_answer(
         # sentence of the same clause: dev key facts +0.015, median answer 95 → 127 characters.)
         rest = []
     rest = rest[: max(0, max_sentences - 1)]
-    if analysis.asks_list:
-        rest = _list_items(clauses, lead) or rest
+    items = _list_items(clauses, lead) if analysis.asks_list else []
+    rest = items or rest
     parts = [(clauses[lead[0]][lead[1] : lead[2]], lead[0] + 1)]
     if span is not None and not rest and (span.start, span.end) != (span.sentence_start, span.sentence_end):
         # The supporting quote: the whole sentence the lead was cut from, with its conditions.
@@ -248,6 +256,9 @@ def extractive_answer(
             parts.append((sentence, span.clause + 1))
 
     parts += [(clauses[c.clause][c.start : c.end], c.clause + 1) for c in rest]
+    if items and _LIST_ITEM.match(clauses[lead[0]], _item_start(clauses[lead[0]], lead[1])):
+        # The lead is one of the items: the list reads in the clause's own order.
+        parts.sort(key=lambda part: clauses[lead[0]].find(part[0]))
     quotes: dict[int, list[str]] = {}
     for quote, marker in parts:
         quotes.setdefault(marker, []).append(quote)
@@ -261,7 +272,13 @@ def extractive_answer(
     else:
         first, marker = parts[0]
         source = f"（{label}）" if label else ""
-        text = f"{first}{source}[{marker}]。" + "".join(f"{quote}[{m}]。" for quote, m in parts[1:])
+        # Every item of a list and every part of a multi-part question is the answer: one sentence of
+        # them, each with its marker, so the first sentence holds all that was asked. A lone lead's
+        # supporting sentence stays apart: it is the context, not the answer.
+        joiner = "；" if rest else "。"
+        text = (
+            f"{first}{source}[{marker}]" + "".join(f"{joiner}{quote}[{m}]" for quote, m in parts[1:]) + "。"
+        )
     return ExtractiveAnswer(text, list(quotes), quotes, span.score if span is not None else None)
 
 

@@ -172,6 +172,7 @@ REFUSAL_FEATURES = (
     "content_size_log",
     "domain",
     "lead_score",
+    "cross_top",
 )
 
 
@@ -238,6 +239,7 @@ def evidence_features(
     `scope_gaps(analysis, hits)` when the caller has it already."""
     dense = [hit.dense_score for hit in hits if hit.dense_score is not None]
     rerank = [hit.rerank_score for hit in hits if hit.rerank_score is not None]
+    cross = [hit.cross_score for hit in hits if hit.cross_score is not None]
     top = hits[:1]
     scope = scope_gaps(analysis, hits) if gaps is None else gaps
     levels_seen = levels_in(" ".join(hit.chunk.text for hit in hits[:3]))
@@ -256,6 +258,9 @@ def evidence_features(
         "content_size_log": math.log1p(content_size(analysis.text)),
         "domain": 1.0 if domain is None else domain,
         "lead_score": 0.0 if lead_score is None else lead_score,
+        # The cross-encoder reads question and clause together and was trained against unanswerable
+        # questions: its best score is the one evidence feature that sees "another fact, same words".
+        "cross_top": max(cross) if cross else 0.0,
     }
 
 

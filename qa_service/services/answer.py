@@ -210,6 +210,7 @@ class AnswerService:
             labels=[source_label(hit) for hit in hits],
             clause_scores=[hit.score for hit in hits],
             span_model=self._settings.span_model_path,
+            clause_answers=[None if hit.cross_score is None else hit.cross_score > 0 for hit in hits],
         )
         quoted = [quote for quotes in extractive.quotes.values() for quote in quotes]
         cited_documents = [_document_label(hits[n - 1]) for n in extractive.cited]

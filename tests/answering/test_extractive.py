@@ -61,7 +61,9 @@ def test_the_extractive_answer_passes_verification() -> None:
 
 
 def test_quotes_are_ordered_by_clause_rank_then_position() -> None:
-    answer = extractive_answer("研发投入奖补和技术中心奖励分别是多少？", CLAUSES, max_sentences=3, span_model="none")
+    answer = extractive_answer(
+        "研发投入奖补和技术中心奖励分别是多少？", CLAUSES, max_sentences=3, span_model="none"
+    )
     assert answer.cited == sorted(answer.cited)
     positions = [
         (number, CLAUSES[number - 1].index(quote))
@@ -72,13 +74,29 @@ def test_quotes_are_ordered_by_clause_rank_then_position() -> None:
     assert len(positions) <= 3
 
 
+def test_a_further_clause_read_as_not_answering_is_not_quoted() -> None:
+    question = "研发投入奖补和技术中心奖励分别是多少？"
+    both = extractive_answer(question, CLAUSES, max_sentences=3, span_model="none")
+    assert 2 in both.cited
+    judged = extractive_answer(
+        question, CLAUSES, max_sentences=3, span_model="none", clause_answers=[True, False, False]
+    )
+    assert judged.cited == [1]
+    unread = extractive_answer(question, CLAUSES, max_sentences=3, span_model="none", clause_answers=[True])
+    assert unread.cited == both.cited
+
+
 def test_max_sentences_is_respected() -> None:
-    answer = extractive_answer("研发投入奖补和技术中心奖励分别是多少？", CLAUSES, max_sentences=1, span_model="none")
+    answer = extractive_answer(
+        "研发投入奖补和技术中心奖励分别是多少？", CLAUSES, max_sentences=1, span_model="none"
+    )
     assert sum(len(quotes) for quotes in answer.quotes.values()) == 1
 
 
 def test_english_answers_lead_in_english_and_quote_chinese_verbatim() -> None:
-    answer = extractive_answer("What is the maximum R&D subsidy per company?", CLAUSES, lang="en", span_model="none")
+    answer = extractive_answer(
+        "What is the maximum R&D subsidy per company?", CLAUSES, lang="en", span_model="none"
+    )
     assert answer.text.startswith("The documents state")  # an English first sentence …
     assert "“" in answer.text  # … then the Chinese quote
     assert answer.cited == [1]  # no Chinese word to match: stay with the best-ranked clause

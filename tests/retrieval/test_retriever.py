@@ -42,3 +42,35 @@ def test_modes_and_ranks_are_reported(bundle) -> None:
     assert hybrid[0].dense_rank is not None and hybrid[0].lexical_rank is not None
     assert -1.0 <= hybrid[0].dense_score <= 1.0
     assert retriever.search("数字化转型", 2, doc_ids=["nope"]) == []
+
+
+class _PrefersText:
+    """A pair scorer that reads one clause as answering and every other as not."""
+
+    name = "stub"
+
+    def __init__(self, wanted: str) -> None:
+        self.wanted = wanted
+
+    def scores(self, query: str, passages):
+        import numpy as np
+
+        return np.array([5.0 if self.wanted in p else -5.0 for p in passages])
+
+
+def test_the_cross_encoder_reorders_the_reranked_head(bundle) -> None:
+    index, settings = bundle
+    plain = HybridRetriever(index, HashingEmbedder(), settings.model_copy(update={"cross_encoder": "none"}))
+    before = plain.search("数字化转型", 3)
+    assert all(hit.cross_score is None for hit in before)
+    retriever = HybridRetriever(
+        index, HashingEmbedder(), settings.model_copy(update={"cross_encoder": "none"})
+    )
+    last = before[-1].chunk.text
+    retriever._cross_encoder = _PrefersText(last)
+    after = retriever.search("数字化转型", 3)
+    assert after[0].chunk.text == last and after[0].cross_score == 5.0
+    assert [hit.cross_score for hit in after[1:]] == [-5.0, -5.0]
+    # Without a reranker there is nothing for it to re-order.
+    off = HybridRetriever(index, HashingEmbedder(), settings.model_copy(update={"reranker": "none"}))
+    assert off._cross_encoder is None
