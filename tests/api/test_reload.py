@@ -128,7 +128,9 @@ def test_a_broken_new_index_is_refused_and_the_old_one_keeps_serving(corpus: Pat
 
 
 def test_searches_during_swaps_all_succeed(corpus: Path, make_settings) -> None:
-    settings = make_settings(index_watch_interval_s=0.05)
+    # The swap is under test, not the ranking: without the cross-encoder's ~0.3 s a search on a busy CI
+    # machine, enough searches land during the swaps.
+    settings = make_settings(index_watch_interval_s=0.05, cross_encoder="none")
     publish(corpus, settings)
     statuses: list[int] = []
     failures: list[str] = []
