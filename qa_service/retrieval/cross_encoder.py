@@ -181,6 +181,14 @@ class HubCrossEncoder:
         )
 
 
+def cross_order(scores: np.ndarray, prior: float) -> list[int]:
+    """Positions of clauses given in the reranker's order, re-ordered by cross-encoder score plus
+    `prior` / (reranker rank + 1); ties keep the reranker's order. The one combination the service
+    ranks by and `qa train cross-encoder` chooses `prior` for."""
+    combined = np.asarray(scores, dtype=np.float64) + prior / (np.arange(len(scores)) + 1)
+    return [int(i) for i in np.argsort(-combined, kind="stable")]
+
+
 def packaged_adapter() -> Path:
     return Path(str(importlib.resources.files("qa_service.retrieval") / "data" / ADAPTER_FILE))
 
@@ -217,6 +225,7 @@ __all__ = [
     "HubCrossEncoder",
     "PairScorer",
     "adapter_config",
+    "cross_order",
     "load_cross_encoder",
     "packaged_adapter",
 ]

